@@ -1,0 +1,49 @@
+"""Healthy Tips: mobile-first health articles, served by Flask and enhanced with htmx."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: defaults, then `FLASK_*` environment variables or the test's dict."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("FLASK_INSTANCE_PATH", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+        static_folder=None,
+    )
+    app.config.from_mapping(
+        SITE_NAME="Healthy Tips",
+        SITE_URL="http://127.0.0.1:8000",
+        CONTENT_DIR=str(ROOT / "content"),
+        STATIC_DIR=str(ROOT / "static"),
+        DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'healthytips.sqlite3'}",
+        CACHE_TYPE="SimpleCache",
+        CACHE_DEFAULT_TIMEOUT=3600,
+        CACHE_THRESHOLD=2000,
+        PAGE_CACHE_CONTROL="public, max-age=300, stale-while-revalidate=60",
+        STATIC_MAX_AGE=3600,
+        SECRET_KEY=None,
+    )
+    if test_config is None:
+        app.config.from_prefixed_env()
+    else:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        from webapp.secret_key import load_or_create
+
+        app.config["SECRET_KEY"] = load_or_create(app.instance_path)
+
+    from webapp import assets, content_cli, library, page_cache, pages
+
+    library.init_app(app)
+    page_cache.init_app(app)
+    pages.init_app(app)
+    content_cli.init_app(app)
+    assets.init_app(app)
+    return app

@@ -1,0 +1,77 @@
+"""The loaded article library: one immutable snapshot per load, swapped atomically."""
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from webapp import related as related_mod
+from webapp.articles import Article
+from webapp.loader import load_or_fail
+
+
+@dataclass(frozen=True, eq=False)
+class Library:
+    """All articles, newest first, with look-ups by slug and by tag."""
+
+    articles: tuple[Article, ...]
+    version: str = ""
+    by_slug: dict[str, Article] = field(default_factory=dict)
+    by_tag: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, articles: list[Article], version: str = "") -> "Library":
+        """Index a list of validated articles."""
+        ordered = tuple(sorted(articles, key=lambda a: (a.published, a.slug), reverse=True))
+        return cls(ordered, version, {a.slug: a for a in ordered}, related_mod.tag_index(ordered))
+
+    def tagged(self, tag: str) -> list[Article]:
+        """The articles carrying a tag, newest first."""
+        return [self.by_slug[slug] for slug in self.by_tag.get(tag, ())]
+
+    def related(self, article: Article) -> list[Article]:
+        """The articles to suggest after this one (computed once per article)."""
+        return _related(self, article.slug)
+
+
+@lru_cache(maxsize=4096)
+def _related(library: Library, slug: str) -> list[Article]:
+    return related_mod.related(library.by_slug[slug], library.by_slug, library.by_tag)
+
+
+def content_version(content_dir: Path, templates_dir: Path) -> str:
+    """A short digest of the content and templates, so cached pages change when either does."""
+    digest = hashlib.blake2b(digest_size=8)
+    for folder in (content_dir, templates_dir):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+def load_library(content_dir: Path, static_dir: Path, templates_dir: Path) -> Library:
+    """Load and index the content folder; raises ContentError naming every problem."""
+    version = content_version(content_dir, templates_dir)
+    return Library.build(load_or_fail(content_dir, static_dir), version)
+
+
+def get_library() -> Library:
+    """The library the current app serves."""
+    return current_app.extensions["library"]
+
+
+def reload_library(app: Flask) -> Library:
+    """Load the content folder again and swap it in only if every file is good."""
+    library = load_library(
+        Path(app.config["CONTENT_DIR"]), Path(app.config["STATIC_DIR"]), Path(app.template_folder)
+    )
+    app.extensions["library"] = library
+    return library
+
+
+def init_app(app: Flask) -> None:
+    """Load the content once at start-up; a bad file stops start-up with its problems."""
+    reload_library(app)
