@@ -10,9 +10,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: defaults, then `FLASK_*` environment variables or the test's dict."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("FLASK_INSTANCE_PATH")
     app = Flask(
         __name__,
-        instance_path=os.environ.get("FLASK_INSTANCE_PATH", str(ROOT / "instance")),
+        instance_path=instance_path or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder=None,
     )

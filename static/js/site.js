@@ -4,16 +4,22 @@
 
   // FAQ accordion: the first opening fetches the answer with htmx (the form's hx-get);
   // after that, the button only shows and hides what is already on the page.
-  document.addEventListener("submit", (event) => {
-    const form = event.target.closest && event.target.closest("form.faq-toggle");
-    if (!form || !window.htmx) return;
+  const faqParts = (node) => {
+    const form = node && node.closest ? node.closest("form.faq-toggle") : null;
+    if (!form) return null;
     const button = form.querySelector("button[aria-controls]");
-    const panel = document.getElementById(button.getAttribute("aria-controls"));
-    const expanded = button.getAttribute("aria-expanded") === "true";
+    return { button, panel: document.getElementById(button.getAttribute("aria-controls")) };
+  };
+
+  document.addEventListener("submit", (event) => {
+    const faq = faqParts(event.target);
+    if (!faq || !window.htmx) return;
+    const { button, panel } = faq;
     if (panel.dataset.loaded === "true" || panel.getAttribute("aria-busy") === "true") {
       event.preventDefault();
       event.stopImmediatePropagation();
       if (panel.getAttribute("aria-busy") === "true") return;
+      const expanded = button.getAttribute("aria-expanded") === "true";
       button.setAttribute("aria-expanded", String(!expanded));
       panel.hidden = expanded;
       return;
@@ -21,26 +27,24 @@
     // Not loaded yet: open the panel and let htmx fetch the answer into it.
     button.setAttribute("aria-expanded", "true");
     panel.hidden = false;
+    panel.classList.remove("notice");
     panel.setAttribute("aria-busy", "true");
   }, true);
 
+  // htmx fires its events on the element that made the request: here, the FAQ form.
   document.addEventListener("htmx:after:swap", (event) => {
-    const panel = event.target;
-    if (panel && panel.classList && panel.classList.contains("faq-answer")) {
-      panel.removeAttribute("aria-busy");
-      panel.dataset.loaded = "true";
-    }
+    const faq = faqParts(event.target);
+    if (!faq) return;
+    faq.panel.removeAttribute("aria-busy");
+    faq.panel.dataset.loaded = "true";
   });
 
   document.addEventListener("htmx:error", (event) => {
-    const source = event.target;
-    const form = source && source.closest && source.closest("form.faq-toggle");
-    if (!form) return;
-    const button = form.querySelector("button[aria-controls]");
-    const panel = document.getElementById(button.getAttribute("aria-controls"));
-    panel.removeAttribute("aria-busy");
-    panel.textContent = "This answer needs an internet connection. Check your connection and try again.";
-    panel.classList.add("notice");
+    const faq = faqParts(event.target);
+    if (!faq || faq.panel.dataset.loaded === "true") return;
+    faq.panel.removeAttribute("aria-busy");
+    faq.panel.classList.add("notice");
+    faq.panel.textContent = "This answer needs an internet connection. Check your connection, then try again.";
   });
 
   // Related-articles carousel: previous / next buttons scroll by one card.
