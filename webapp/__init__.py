@@ -40,11 +40,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.config["SECRET_KEY"] = load_or_create(app.instance_path)
 
-    from webapp import assets, content_cli, library, page_cache, pages
+    from webapp import assets, content_cli, health, library, page_cache, pages
 
     library.init_app(app)
     page_cache.init_app(app)
     pages.init_app(app)
+    health.init_app(app)
     content_cli.init_app(app)
     assets.init_app(app)
     return app
