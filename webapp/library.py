@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import click
 from flask import Flask, current_app
 
 from webapp import related as related_mod
-from webapp.articles import Article
+from webapp.articles import Article, ContentError
 from webapp.loader import load_or_fail
 
 
@@ -72,6 +73,27 @@ def reload_library(app: Flask) -> Library:
     return library
 
 
+def _content_unavailable():
+    """Answer every request of a CLI-started app whose content failed to load."""
+    problems = current_app.extensions["content_error"]
+    return (
+        f"The content folder has problems; fix them and restart:\n{problems}\n",
+        503,
+        {"Content-Type": "text/plain; charset=utf-8"},
+    )
+
+
 def init_app(app: Flask) -> None:
-    """Load the content once at start-up; a bad file stops start-up with its problems."""
-    reload_library(app)
+    """Load the content once at start-up; a bad file stops start-up with its problems.
+
+    Under the `flask` command (e.g. `flask content check`) the app still loads, so that the
+    command can report every problem; a dev server started that way answers 503 with them.
+    """
+    try:
+        reload_library(app)
+    except ContentError as error:
+        if click.get_current_context(silent=True) is None:
+            raise
+        app.extensions["library"] = Library.build([], "unavailable")
+        app.extensions["content_error"] = error
+        app.before_request(_content_unavailable)
