@@ -68,7 +68,7 @@ def asset_url(relative: str) -> str:
 def init_app(app: Flask) -> None:
     """Build hashed copies and put WhiteNoise in front of the app for `/static/`."""
     static_dir = Path(app.config["STATIC_DIR"])
-    build_dir = Path(app.instance_path) / "static-build"
+    build_dir = Path(app.config.get("STATIC_BUILD_DIR") or Path(app.instance_path) / "static-build")
     manifest = build(static_dir, build_dir)
     app.extensions["assets"] = manifest
     app.jinja_env.globals["asset_url"] = asset_url
