@@ -42,7 +42,9 @@ def _render_citation(self, tokens: list[Token], idx: int, options, env: dict) ->
 @cache
 def _parser() -> MarkdownIt:
     """Build the shared parser once."""
-    md = MarkdownIt("commonmark", {"typographer": True}).enable(["replacements", "smartquotes"])
+    md = MarkdownIt("commonmark", {"typographer": True, "html": False}).enable(
+        ["replacements", "smartquotes"]
+    )
     md.use(footnote_plugin).use(anchors_plugin, min_level=2, max_level=3)
     md.add_render_rule("footnote_ref", _render_citation)
     return md
