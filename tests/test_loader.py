@@ -64,7 +64,9 @@ def test_invalid_yaml_names_file_and_line(folder):
 
 def test_missing_front_matter(folder):
     (folder / "bare.md").write_text("Just some text\n", encoding="utf-8")
-    assert problems_for(folder) == ["bare.md: front matter: must start with a '---' line and end with another"]
+    assert problems_for(folder) == [
+        "bare.md: front matter: must start with a '---' line and end with another"
+    ]
 
 
 def test_missing_required_field(folder):
@@ -84,7 +86,9 @@ def test_wrong_type(folder):
 def test_unknown_related_slug(folder):
     write_fields(folder, "lonely.md", related=["no-such-article"])
     found = problems_for(folder)
-    assert any(p.startswith("lonely.md: related[0]: no article has the slug 'no-such-article'") for p in found)
+    assert any(
+        p.startswith("lonely.md: related[0]: no article has the slug 'no-such-article'") for p in found
+    )
 
 
 def test_image_without_alt_text(folder):

@@ -67,7 +67,9 @@ def test_article_page_has_every_part_in_order(client):
     positions = [html.index(marker) for marker in markers]
     assert positions == sorted(positions), "the article's parts are out of order"
     assert html.count("<h1") == 1
-    assert re.search(r'<sup class="cite"><a href="#ref-[a-z0-9-]+" aria-label="Source 1">\[1\]</a></sup>', html)
+    assert re.search(
+        r'<sup class="cite"><a href="#ref-[a-z0-9-]+" aria-label="Source 1">\[1\]</a></sup>', html
+    )
 
 
 def test_byline_shows_dates_and_reading_time(app, client):
