@@ -1,8 +1,24 @@
 """Shared fixtures: an app with a temporary instance folder, its test client and CLI runner."""
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from webapp import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def content_copy(tmp_path) -> Path:
+    """A temporary content folder holding a copy of every shipped article."""
+    folder = tmp_path / "content"
+    folder.mkdir()
+    for path in (ROOT / "content").glob("*.md"):
+        if path.name != "README.md":
+            shutil.copy(path, folder / path.name)
+    return folder
 
 
 @pytest.fixture(scope="session")

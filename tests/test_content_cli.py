@@ -1,7 +1,6 @@
 """`flask content check` and `flask content new`."""
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,15 +10,12 @@ from webapp.articles import Article, FaqItem, Image, Person, Reference
 from webapp.content_cli import policy_problems, slugify
 
 ROOT = Path(__file__).resolve().parents[1]
-GOOD = ROOT / "content" / "gut-melatonin-sleep.md"
 
 
 @pytest.fixture
-def folder_runner(tmp_path, static_build_dir):
-    """A CLI runner for an app whose content folder is a copy of one good article."""
-    folder = tmp_path / "content"
-    folder.mkdir()
-    shutil.copy(GOOD, folder / GOOD.name)
+def folder_runner(tmp_path, content_copy, static_build_dir):
+    """A CLI runner for an app whose content folder is a copy of the shipped articles."""
+    folder = content_copy
     app = create_app(
         {
             "SECRET_KEY": "x",
