@@ -40,11 +40,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.config["SECRET_KEY"] = load_or_create(app.instance_path)
 
-    from webapp import assets, content_cli, health, library, page_cache, pages, security
+    from webapp import assets, content_cli, health, library, page_cache, pages, security, seo
 
     library.init_app(app)
     page_cache.init_app(app)
     pages.init_app(app)
+    seo.init_app(app)
     health.init_app(app)
     content_cli.init_app(app)
     security.init_app(app)  # before assets: WhiteNoise takes its static_headers function

@@ -62,11 +62,11 @@ def page_key(*parts: str) -> str:
     return "|".join(("page", version, request.path, request.query_string.decode("latin-1"), variant, *parts))
 
 
-def serve(page: CachedPage) -> Response:
+def serve(page: CachedPage, mimetype: str = "text/html") -> Response:
     """Build a response from a cached page, honouring Accept-Encoding and If-None-Match."""
     encoding = choose_encoding(request.headers.get("Accept-Encoding", ""))
     body = {"br": page.br, "gzip": page.gzip}.get(encoding, page.body)
-    response = Response(body, status=page.status, mimetype="text/html")
+    response = Response(body, status=page.status, mimetype=mimetype)
     if encoding != "identity":
         response.headers["Content-Encoding"] = encoding
     response.set_etag(page.etag, weak=True)
@@ -75,8 +75,8 @@ def serve(page: CachedPage) -> Response:
     return response.make_conditional(request)
 
 
-def cached_page(render: Callable[[], tuple[str, int] | str]) -> Response:
-    """Serve a public page from the cache, rendering and compressing it on a miss."""
+def cached_page(render: Callable[[], tuple[str, int] | str], mimetype: str = "text/html") -> Response:
+    """Serve a public page (or feed) from the cache, rendering and compressing it on a miss."""
     key = page_key()
     page = cache.get(key)
     if page is None:
@@ -84,7 +84,7 @@ def cached_page(render: Callable[[], tuple[str, int] | str]) -> Response:
         html, status = result if isinstance(result, tuple) else (result, 200)
         page = compress(status, html)
         cache.set(key, page)
-    return serve(page)
+    return serve(page, mimetype)
 
 
 def init_app(app: Flask) -> None:
