@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 2
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: run dev test lint format chromium clean
+.PHONY: run dev test lint format chromium clean audit audit-tools
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,24 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: install Debian's 'chromium' package (as root)." >&2; exit 1; fi; \
 	fi
+
+# Optional: Lighthouse, axe-core, the Nu HTML Checker and a link crawl (audit/run.py; reports/).
+# npm packages come from package-lock.json; Java and Node from Debian when missing (as root).
+audit-tools:
+	@for tool in java:default-jre-headless npm:npm; do \
+	  if ! command -v $${tool%%:*} >/dev/null; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $${tool#*:}; \
+	    else echo "$${tool%%:*} is missing: install Debian's '$${tool#*:}' package (as root)." >&2; exit 1; fi; \
+	  fi; \
+	done
+
+node_modules/.installed: package-lock.json | audit-tools
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+audit: $(STAMP) chromium audit-tools node_modules/.installed
+	$(BIN)/python -m audit.run
 
 test: $(STAMP) chromium
 	$(BIN)/ruff check .

@@ -2,7 +2,7 @@
 (() => {
   "use strict";
 
-  // FAQ accordion: the first opening fetches the answer with htmx (the form's hx-get);
+  // FAQ accordion: the first opening fetches the answer with htmx (the form's data-hx-get);
   // after that, the button only shows and hides what is already on the page.
   const faqParts = (node) => {
     const form = node && node.closest ? node.closest("form.faq-toggle") : null;
