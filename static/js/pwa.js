@@ -1,0 +1,56 @@
+// Healthy Tips as an installable, offline-capable app: registers /sw.js and offers "Install app".
+(() => {
+  "use strict";
+
+  const script = document.currentScript;
+  const workerUrl = script ? script.dataset.serviceWorker : "/sw.js";
+
+  // Offline reading. When the site retires its worker (docs/pwa.md), remove any that is left.
+  if ("serviceWorker" in navigator) {
+    if (workerUrl === "retired") {
+      navigator.serviceWorker.getRegistrations().then((all) => all.forEach((r) => r.unregister()));
+    } else if (workerUrl) {
+      navigator.serviceWorker.register(workerUrl, { scope: "/" }).catch(() => {});
+      // The worker was not in charge while this page loaded (a first visit): ask it to keep the
+      // page and any FAQ answer fetched so far, so the article reads offline from now on.
+      navigator.serviceWorker.ready.then((registration) => {
+        if (navigator.serviceWorker.controller || !registration.active) return;
+        const fragments = performance.getEntriesByType("resource")
+          .map((entry) => entry.name)
+          .filter((url) => /\/articles\/[^/]+\/faq\/\d+$/.test(new URL(url).pathname));
+        registration.active.postMessage({ type: "save-page", url: location.href, fragments });
+      });
+    }
+  }
+
+  // An answer that needed a connection is fetched again on the next opening, once we're back online.
+  window.addEventListener("online", () => {
+    for (const note of document.querySelectorAll("[data-needs-connection]")) {
+      const panel = note.closest(".faq-answer");
+      if (panel) delete panel.dataset.loaded;
+    }
+  });
+
+  // "Install app": shown only when the browser offers installation, gone once installed.
+  const button = document.querySelector("[data-install-app]");
+  let offer = null;
+  window.addEventListener("beforeinstallprompt", (event) => {
+    event.preventDefault();  // no mini-infobar: the reader asks through our button, or not at all
+    offer = event;
+    if (button) button.hidden = false;
+  });
+  window.addEventListener("appinstalled", () => {
+    offer = null;
+    if (button) button.hidden = true;
+  });
+  if (button) {
+    button.addEventListener("click", async () => {
+      if (!offer) return;
+      const prompt = offer;
+      offer = null;
+      button.hidden = true;
+      await prompt.prompt();
+      await prompt.userChoice;
+    });
+  }
+})();
