@@ -16,8 +16,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
+# The app logs one JSON line per request (webapp/request_log.py), so gunicorn's access log stays off.
+# --preload: workers fork from a master that loaded the content once, so a worker restarted while a
+# bad article file sits in content/ still boots, with the last good library.
 run: $(STAMP)
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - app:app
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --preload app:app
 
 dev: $(STAMP)
 	$(BIN)/flask --app app run --debug --host $(HOST) --port $(PORT)

@@ -40,7 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.config["SECRET_KEY"] = load_or_create(app.instance_path)
 
-    from webapp import assets, content_cli, health, library, page_cache, pages, security, seo
+    from webapp import assets, content_cli, health, library, page_cache, pages, request_log, security, seo
 
     library.init_app(app)
     page_cache.init_app(app)
@@ -51,4 +51,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)  # before assets: WhiteNoise takes its static_headers function
     assets.init_app(app)
     security.wrap_wsgi(app)  # after assets: headers on WhiteNoise's own 304s and 405s too
+    request_log.init_app(app)  # last: one log line for every request, static files included
     return app
