@@ -24,6 +24,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         STATIC_DIR=str(ROOT / "static"),
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'healthytips.sqlite3'}",
         CACHE_TYPE="SimpleCache",
+        CACHE_REDIS_URL=None,
+        CACHE_KEY_PREFIX="healthytips:",  # one prefix per site when sites share a Redis
         CACHE_DEFAULT_TIMEOUT=3600,
         CACHE_THRESHOLD=2000,
         PAGE_CACHE_CONTROL="public, max-age=300, stale-while-revalidate=60",

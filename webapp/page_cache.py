@@ -2,8 +2,10 @@
 
 import gzip
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import brotli
 from flask import Flask, Response, current_app, request
@@ -12,6 +14,8 @@ from flask_caching import Cache
 from webapp.htmx import is_htmx
 
 cache = Cache()
+RETRY_SECONDS = 5.0  # while the shared cache is down, try it again this often (pages still render)
+REDIS_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5, "health_check_interval": 30}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,18 +59,51 @@ def choose_encoding(accept_encoding: str) -> str:
     return "identity"
 
 
+def render_version(app: Flask) -> str:
+    """A digest of everything a rendered page depends on, by bytes (not file times).
+
+    Instances running the same release share cache entries (even on other machines), and a
+    change of content, templates, static files, code or site settings changes every key.
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    digest.update(f"{app.config['SITE_URL']}|{app.config['SITE_NAME']};".encode())
+    folders = (
+        app.config["CONTENT_DIR"],
+        app.template_folder,
+        app.config["STATIC_DIR"],
+        Path(__file__).parent,
+    )
+    for folder in map(Path, folders):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(f"{path.relative_to(folder)}:{path.stat().st_size};".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def current_version() -> str:
+    """The render version of the library being served (computed again after a reload)."""
+    library = current_app.extensions["library"]
+    known = current_app.extensions.get("page_cache_version")
+    if known is None or known[0] is not library:
+        known = (library, render_version(current_app._get_current_object()))
+        current_app.extensions["page_cache_version"] = known
+    return known[1]
+
+
 def page_key(*parts: str) -> str:
-    """The cache key of a page: content version, path, query and the htmx variant."""
+    """The cache key of a page: render version, path, query and the htmx variant."""
     variant = "fragment" if is_htmx(request) else "page"
-    version = current_app.extensions["library"].version
-    return "|".join(("page", version, request.path, request.query_string.decode("latin-1"), variant, *parts))
+    query = request.query_string.decode("latin-1")
+    return "|".join(("page", current_version(), request.path, query, variant, *parts))
 
 
-def serve(page: CachedPage, mimetype: str = "text/html") -> Response:
+def serve(page: CachedPage, mimetype: str = "text/html", hit: bool = True) -> Response:
     """Build a response from a cached page, honouring Accept-Encoding and If-None-Match."""
     encoding = choose_encoding(request.headers.get("Accept-Encoding", ""))
     body = {"br": page.br, "gzip": page.gzip}.get(encoding, page.body)
     response = Response(body, status=page.status, mimetype=mimetype)
+    response.headers["X-App-Cache"] = "hit" if hit else "miss"
     if encoding != "identity":
         response.headers["Content-Encoding"] = encoding
     response.set_etag(page.etag, weak=True)
@@ -78,15 +115,38 @@ def serve(page: CachedPage, mimetype: str = "text/html") -> Response:
 def cached_page(render: Callable[[], tuple[str, int] | str], mimetype: str = "text/html") -> Response:
     """Serve a public page (or feed) from the cache, rendering and compressing it on a miss."""
     key = page_key()
-    page = cache.get(key)
-    if page is None:
-        result = render()
-        html, status = result if isinstance(result, tuple) else (result, 200)
-        page = compress(status, html)
-        cache.set(key, page)
-    return serve(page, mimetype)
+    page = shared_cache("get", key)
+    if isinstance(page, CachedPage):
+        return serve(page, mimetype)
+    result = render()
+    html, status = result if isinstance(result, tuple) else (result, 200)
+    page = compress(status, html)
+    shared_cache("set", key, page)
+    return serve(page, mimetype, hit=False)
+
+
+def shared_cache(operation: str, *args: object) -> object:
+    """Call the cache, treating an outage as a miss: logged once, retried every few seconds."""
+    health = current_app.extensions["page_cache_health"]
+    if time.monotonic() < health["retry_at"]:
+        return None
+    try:
+        value = getattr(cache, operation)(*args)
+    except Exception as error:  # any cache failure: the page renders instead
+        if not health["down"]:
+            current_app.logger.error("Page cache unavailable, rendering every page: %r", error)
+        health.update(down=True, retry_at=time.monotonic() + RETRY_SECONDS)
+        return None
+    if health["down"]:
+        current_app.logger.warning("Page cache available again")
+        health["down"] = False
+    return value
 
 
 def init_app(app: Flask) -> None:
     """Attach the cache configured by CACHE_TYPE (in-process by default, Redis when set)."""
-    cache.init_app(app)
+    config = {}
+    if app.config["CACHE_TYPE"].rsplit(".", 1)[-1].lower() == "rediscache":
+        config["CACHE_OPTIONS"] = {**REDIS_OPTIONS, **(app.config.get("CACHE_OPTIONS") or {})}
+    cache.init_app(app, config)
+    app.extensions["page_cache_health"] = {"down": False, "retry_at": 0.0}
