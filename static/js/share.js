@@ -15,7 +15,7 @@
   const copy = async (url, status) => {
     try {
       await navigator.clipboard.writeText(url);
-      say(status, "Link copied. Paste it anywhere to share this article.");
+      say(status, "Link copied.");
     } catch {
       say(status, `Could not copy the link. Copy it from here: ${url}`);
     }
