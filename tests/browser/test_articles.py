@@ -1,10 +1,23 @@
 """The article page in a real browser: FAQ accordion, carousel, layout on a phone."""
 
 import re
+import time
 
 from playwright.sync_api import expect
 
 SLUG = "gut-melatonin-sleep"
+
+
+def wait_until(read, predicate, timeout: float = 5.0):
+    """Poll a value read from the page until the predicate holds (no string eval: strict CSP)."""
+    deadline = time.monotonic() + timeout
+    value = read()
+    while not predicate(value):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting; last value {value!r}")
+        time.sleep(0.05)
+        value = read()
+    return value
 
 
 def faq_requests(page) -> list[str]:
@@ -74,10 +87,16 @@ def test_carousel_buttons_scroll_the_related_row(page, live_server):
     expect(prev).to_be_disabled()
     nxt.focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('#related-track').scrollLeft > 50")
+    def scroll_left():
+        return track.evaluate("el => el.scrollLeft")
+
+    wait_until(scroll_left, lambda left: left > 50)
+    page.wait_for_timeout(700)  # let the smooth scroll settle
+    card_width = cards.first.bounding_box()["width"]
+    assert card_width * 0.9 <= scroll_left() <= card_width + 40  # one card, not a page
     expect(prev).to_be_enabled()
     prev.click()
-    page.wait_for_function("document.querySelector('#related-track').scrollLeft < 2")
+    wait_until(scroll_left, lambda left: left < 2)
 
 
 def test_carousel_without_javascript_is_plain_links(page_nojs, live_server):
