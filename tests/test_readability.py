@@ -8,10 +8,7 @@ import pytest
 
 from webapp.readability import plain_text, reading_grade
 
-EASY = (
-    "The cat sat on the mat. It was warm. The sun was out. "
-    "She ate a bun. Then she went to bed."
-)
+EASY = "The cat sat on the mat. It was warm. The sun was out. She ate a bun. Then she went to bed."
 
 DENSE = (
     "Enterochromaffin cells of the gastrointestinal mucosa synthesize "
