@@ -201,3 +201,11 @@ def test_related_never_self_and_never_missing(app, client):
             assert all(r.slug in library.by_slug for r in related)
             explicit = [s for s in article.related]
             assert [r.slug for r in related[: len(explicit)]] == explicit
+
+
+def test_tracking_parameters_share_the_cached_page(client):
+    first = client.get(f"/articles/{SLUG}?utm_source=newsletter")
+    second = client.get(f"/articles/{SLUG}?utm_source=chat&x=<script>")
+    assert first.headers["ETag"] == second.headers["ETag"]
+    assert second.headers["X-App-Cache"] == "hit"
+    assert b"x=<script>" not in second.get_data()

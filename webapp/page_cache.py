@@ -92,10 +92,13 @@ def current_version() -> str:
 
 
 def page_key(*parts: str) -> str:
-    """The cache key of a page: render version, path, query and the htmx variant."""
+    """The cache key of a page: render version, path and the htmx variant.
+
+    The query string is left out: no cached page reads it, and tracking parameters
+    (`?utm_source=...`) must neither miss the cache nor fill it with copies.
+    """
     variant = "fragment" if is_htmx(request) else "page"
-    query = request.query_string.decode("latin-1")
-    return "|".join(("page", current_version(), request.path, query, variant, *parts))
+    return "|".join(("page", current_version(), request.path, variant, *parts))
 
 
 def serve(page: CachedPage, mimetype: str = "text/html", hit: bool = True) -> Response:
