@@ -16,6 +16,12 @@ CARDS = ROOT / "static" / "social"
 CONTENT = Path(os.environ.get("FLASK_CONTENT_DIR") or ROOT / "content")
 
 
+REGENERATE = (
+    "re-run `.venv/bin/python scripts/make_social_cards.py` after adding an article or changing a title "
+    "or first tag, and commit static/social/"
+)
+
+
 def run(*args: str) -> subprocess.CompletedProcess:
     """Run the card script and capture what it says."""
     return subprocess.run(
@@ -37,15 +43,13 @@ def articles():
 
 def test_every_article_has_an_up_to_date_card():
     result = run("--check")
-    assert result.returncode == 0, (
-        "Social cards are missing or stale: re-run `.venv/bin/python scripts/make_social_cards.py` "
-        f"after adding an article or changing a title, and commit static/social/.\n{result.stderr}"
-    )
+    assert result.returncode == 0, f"Social cards are missing or stale: {REGENERATE}.\n{result.stderr}"
 
 
 def test_cards_are_1200x630_pngs_with_the_article_title(articles):
     assert articles
     for article in articles:
+        assert (CARDS / f"{article.slug}.png").exists(), f"{article.slug} has no card: {REGENERATE}"
         with Image.open(CARDS / f"{article.slug}.png") as card:
             assert (card.format, card.size) == ("PNG", (1200, 630)), article.slug
             assert card.text["Title"] == article.title
