@@ -42,9 +42,21 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.config["SECRET_KEY"] = load_or_create(app.instance_path)
 
-    from webapp import assets, content_cli, health, library, page_cache, pages, request_log, security, seo
+    from webapp import (
+        assets,
+        content_cli,
+        content_reload,
+        health,
+        library,
+        page_cache,
+        pages,
+        request_log,
+        security,
+        seo,
+    )
 
     library.init_app(app)
+    content_reload.init_app(app)  # after library: keeps the last good content
     page_cache.init_app(app)
     pages.init_app(app)
     seo.init_app(app)

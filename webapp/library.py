@@ -70,6 +70,7 @@ def reload_library(app: Flask) -> Library:
         Path(app.config["CONTENT_DIR"]), Path(app.config["STATIC_DIR"]), Path(app.template_folder)
     )
     app.extensions["library"] = library
+    _related.cache_clear()  # let the previous library go
     return library
 
 
