@@ -97,23 +97,17 @@ def article_data(article: Article, site_url: str, site_name: str) -> Data:
 
 
 def medical_web_page(article: Article, site_url: str, site_name: str) -> Data:
-    """The page itself, with who reviewed it and when."""
+    """The page itself, with who reviewed it and when (the Article node carries the rest)."""
     url = absolute(site_url, article_path(article))
     return {
         "@type": "MedicalWebPage",
         "@id": url,
         "url": url,
         "name": article.title,
-        "description": article.description,
-        "inLanguage": "en-US",
-        "datePublished": article.published.isoformat(),
-        "dateModified": article.updated.isoformat(),
         "lastReviewed": article.reviewed.isoformat(),
         "reviewedBy": contributor(article.reviewer, site_url, site_name),
-        "primaryImageOfPage": image(article, site_url),
         "breadcrumb": {"@id": url + "#breadcrumb"},
         "mainEntity": {"@id": url + "#article"},
-        "publisher": {"@id": absolute(site_url, "/#organization")},
     }
 
 
