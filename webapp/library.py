@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from webapp import content_cache
 from webapp import related as related_mod
 from webapp.articles import Article, ContentError
-from webapp.loader import load_or_fail
+from webapp.loader import load_articles, load_or_fail
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,17 +47,31 @@ def content_version(content_dir: Path, templates_dir: Path) -> str:
     """A short digest of the content and templates, so cached pages change when either does."""
     digest = hashlib.blake2b(digest_size=8)
     for folder in (content_dir, templates_dir):
-        for path in sorted(folder.rglob("*")):
+        for path in sorted(folder.rglob("*"), key=lambda p: p.parts):  # cheaper than comparing Paths
             if path.is_file():
                 stat = path.stat()
                 digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
     return digest.hexdigest()
 
 
-def load_library(content_dir: Path, static_dir: Path, templates_dir: Path) -> Library:
-    """Load and index the content folder; raises ContentError naming every problem."""
+def load_library(
+    content_dir: Path, static_dir: Path, templates_dir: Path, cache_file: Path | None = None
+) -> Library:
+    """Load and index the content folder; raises ContentError naming every problem.
+
+    With `cache_file`, files unchanged since the last good load are not parsed again.
+    """
     version = content_version(content_dir, templates_dir)
-    return Library.build(load_or_fail(content_dir, static_dir), version)
+    if cache_file is None:
+        return Library.build(load_or_fail(content_dir, static_dir), version)
+    known = content_cache.read(cache_file)
+    before = {name: entry[:2] for name, entry in known.items()}
+    articles, problems = load_articles(content_dir, static_dir, known)
+    if problems:
+        raise ContentError(problems)
+    if {name: entry[:2] for name, entry in known.items()} != before:
+        content_cache.write(cache_file, known)
+    return Library.build(articles, version)
 
 
 def get_library() -> Library:
@@ -67,7 +82,10 @@ def get_library() -> Library:
 def reload_library(app: Flask) -> Library:
     """Load the content folder again and swap it in only if every file is good."""
     library = load_library(
-        Path(app.config["CONTENT_DIR"]), Path(app.config["STATIC_DIR"]), Path(app.template_folder)
+        Path(app.config["CONTENT_DIR"]),
+        Path(app.config["STATIC_DIR"]),
+        Path(app.template_folder),
+        Path(app.instance_path) / "content-cache.marshal",
     )
     app.extensions["library"] = library
     _related.cache_clear()  # let the previous library go
