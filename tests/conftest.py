@@ -4,10 +4,23 @@ import shutil
 from pathlib import Path
 
 import pytest
+from backends import (  # noqa: F401
+    database_url,
+    migrated_url,
+    module_migrated_url,
+    postgresql_server,
+    ratelimit_storage,
+)
 
 from webapp import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def app_config():
+    """Extra settings for the `app` fixture: a test module overrides this fixture to add its own."""
+    return {}
 
 
 @pytest.fixture
@@ -28,7 +41,7 @@ def static_build_dir(tmp_path_factory):
 
 
 @pytest.fixture
-def app(tmp_path, static_build_dir):
+def app(tmp_path, static_build_dir, app_config):
     """The app with the real content, a temporary instance folder and an in-process cache."""
     app = create_app(
         {
@@ -36,6 +49,7 @@ def app(tmp_path, static_build_dir):
             "SECRET_KEY": "test-secret",
             "INSTANCE_PATH": str(tmp_path),
             "STATIC_BUILD_DIR": str(static_build_dir),
+            **app_config,
         }
     )
     yield app

@@ -31,6 +31,19 @@ def create_app(test_config: dict | None = None) -> Flask:
         PAGE_CACHE_CONTROL="public, max-age=300, stale-while-revalidate=60",
         STATIC_MAX_AGE=3600,
         SECRET_KEY=None,
+        # Signups store, newsletter and marketers' side (see webapp/database.py, limits.py, admin.py).
+        DATABASE_BUSY_TIMEOUT_MS=5000,
+        MAX_FORM_BYTES=16 * 1024,
+        SIGNUP_RATE_LIMIT="10 per minute; 60 per hour",
+        LOGIN_RATE_LIMIT="5 per minute; 30 per hour",
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_KEY_PREFIX="healthytips",
+        RATELIMIT_SWALLOW_ERRORS=True,
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        TRUSTED_PROXIES=0,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+        PERMANENT_SESSION_LIFETIME=12 * 3600,
     )
     if test_config is None:
         app.config.from_prefixed_env()
@@ -48,6 +61,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         content_reload,
         health,
         library,
+        limits,
+        migrate,
+        newsletter,
         page_cache,
         pages,
         request_log,
@@ -57,6 +73,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     library.init_app(app)
     content_reload.init_app(app)  # after library: keeps the last good content
+    limits.init_app(app)
+    newsletter.init_app(app)
+    migrate.init_app(app)
     page_cache.init_app(app)
     pages.init_app(app)
     seo.init_app(app)
