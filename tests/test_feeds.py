@@ -10,7 +10,9 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from webapp import create_app
+from webapp import create_app, seo
+from webapp.page_cache import cache
+from webapp.seo import FEED_ENTRIES
 
 SITE = "https://healthy.example"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -82,10 +84,11 @@ def test_feed_parses_cleanly_with_every_article(client, library):
     assert feed.feed.title == "Healthy Tips"
     assert feed.feed.link == SITE + "/"
     assert [link.href for link in feed.feed.links if link.rel == "self"] == [SITE + "/feed.xml"]
-    newest = max(a.updated for a in library.articles)
-    assert feed.feed.updated_parsed[:3] == newest.timetuple()[:3]
-    assert [e.link for e in feed.entries] == [f"{SITE}/articles/{a.slug}" for a in library.articles]
-    for entry, article in zip(feed.entries, library.articles, strict=True):
+    newest = library.articles[:FEED_ENTRIES]  # every article while there are fewer than FEED_ENTRIES
+    latest_update = max(a.updated for a in newest)
+    assert feed.feed.updated_parsed[:3] == latest_update.timetuple()[:3]
+    assert [e.link for e in feed.entries] == [f"{SITE}/articles/{a.slug}" for a in newest]
+    for entry, article in zip(feed.entries, newest, strict=True):
         assert entry.id == entry.link and entry.title == article.title
         assert entry.published_parsed[:3] == article.published.timetuple()[:3]
         assert entry.updated_parsed[:3] == article.updated.timetuple()[:3]
@@ -93,9 +96,21 @@ def test_feed_parses_cleanly_with_every_article(client, library):
         assert [t.term for t in entry.tags] == list(article.tags)
 
 
+def test_feed_holds_only_the_newest_articles_of_a_large_library(app, client, library, monkeypatch):
+    monkeypatch.setattr(seo, "FEED_ENTRIES", 2)
+    with app.app_context():
+        cache.clear()
+    try:
+        feed = feedparser.parse(client.get("/feed.xml").data)
+    finally:
+        with app.app_context():
+            cache.clear()
+    assert [e.link for e in feed.entries] == [f"{SITE}/articles/{a.slug}" for a in library.articles[:2]]
+
+
 def test_feed_summaries_are_full_and_their_links_absolute(client, library):
     feed = feedparser.parse(client.get("/feed.xml").data)
-    for entry, article in zip(feed.entries, library.articles, strict=True):
+    for entry, article in zip(feed.entries, library.articles[:FEED_ENTRIES], strict=True):
         summary = lxml.html.fromstring(entry.summary)
         words = " ".join(summary.text_content().split())
         assert article.description in words

@@ -11,6 +11,7 @@ from webapp.library import Library, get_library
 from webapp.page_cache import cached_page
 
 bp = Blueprint("seo", __name__)
+FEED_ENTRIES = 50  # newest articles in the feed; readers poll it, so it stays small at any library size
 
 
 def site_url() -> str:
@@ -67,8 +68,8 @@ def robots():
 
 @bp.get("/feed.xml")
 def feed():
-    """The Atom feed: every article, newest first, with its full summary."""
-    articles = get_library().articles
+    """The Atom feed: the newest articles (every one, up to FEED_ENTRIES), each with its full summary."""
+    articles = get_library().articles[:FEED_ENTRIES]
     updated = max((a.updated for a in articles), default=dt.date.today())
     return cached_page(
         lambda: render_template("feeds/feed.xml", articles=articles, updated=updated),
