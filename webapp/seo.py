@@ -11,6 +11,7 @@ from webapp.library import Library, get_library
 from webapp.page_cache import cached_page
 
 bp = Blueprint("seo", __name__)
+ARTICLE_ENDPOINTS = {"pages.article", "pages.faq_answer"}
 FEED_ENTRIES = 50  # newest articles in the feed; readers poll it, so it stays small at any library size
 
 
@@ -24,14 +25,28 @@ def absolute_url(path: str) -> str:
     return structured_data.absolute(site_url(), path)
 
 
-def canonical_url(article: Article | None = None) -> str:
+def page_article() -> Article | None:
+    """The article this request's page is about: on article and FAQ answer pages only."""
+    if request.endpoint not in ARTICLE_ENDPOINTS or not request.view_args:
+        return None
+    return get_library().by_slug.get(request.view_args.get("slug", ""))
+
+
+def canonical_url() -> str:
     """This page's absolute URL without its query; an article's FAQ pages point at the article."""
+    article = page_article()
     return absolute_url(structured_data.article_path(article) if article else request.path)
 
 
 def article_json_ld(article: Article) -> Markup:
     """The article's JSON-LD graph, safe to place inside a <script> element."""
     graph = structured_data.article_graph(article, site_url(), current_app.config["SITE_NAME"])
+    return Markup(structured_data.to_json_ld(graph))
+
+
+def site_json_ld() -> Markup:
+    """The home page's JSON-LD: the WebSite and its publisher."""
+    graph = structured_data.site_graph(site_url(), current_app.config["SITE_NAME"])
     return Markup(structured_data.to_json_ld(graph))
 
 
@@ -83,7 +98,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         absolute_url=absolute_url,
         canonical_url=canonical_url,
+        page_article=page_article,
         article_json_ld=article_json_ld,
+        site_json_ld=site_json_ld,
         card_path=structured_data.card_path,
         default_card=structured_data.DEFAULT_CARD,
     )

@@ -162,6 +162,19 @@ def article_graph(article: Article, site_url: str, site_name: str) -> Data:
     return {"@context": "https://schema.org", "@graph": nodes}
 
 
+def site_graph(site_url: str, site_name: str) -> Data:
+    """What the home page says about the site: its name and its publisher's logo."""
+    website = {
+        "@type": "WebSite",
+        "@id": absolute(site_url, "/#website"),
+        "url": absolute(site_url, "/"),
+        "name": site_name,
+        "inLanguage": "en-US",
+        "publisher": {"@id": absolute(site_url, "/#organization")},
+    }
+    return {"@context": "https://schema.org", "@graph": [website, organization(site_url, site_name)]}
+
+
 def to_json_ld(data: Data) -> str:
     """Compact JSON that cannot end its <script> element: `<`, `>` and `&` become escapes."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
