@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 2
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: run dev test lint format chromium clean audit audit-tools
+.PHONY: run dev test lint format chromium clean audit audit-tools nginx wrk bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,7 +51,20 @@ node_modules/.installed: package-lock.json | audit-tools
 audit: $(STAMP) chromium audit-tools node_modules/.installed
 	$(BIN)/python -m audit.run
 
-test: $(STAMP) chromium
+# Debian's nginx runs the config we ship (tests/test_deploy_config.py, make bench); wrk loads it.
+nginx wrk:
+	@if ! command -v $@ >/dev/null && [ ! -x /usr/sbin/$@ ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $@; \
+	  else echo "$@ is missing: install Debian's '$@' package (as root)." >&2; exit 1; fi; \
+	fi
+
+# Loopback measurements of issue 9 (docs/performance.md): a few minutes, prints a report.
+bench: $(STAMP) nginx wrk
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/run.py
+
+test: $(STAMP) chromium nginx
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
