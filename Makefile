@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 # --preload: workers fork from a master that loaded the content once, so a worker restarted while a
 # bad article file sits in content/ still boots, with the last good library.
 run: $(STAMP)
+	$(BIN)/flask --app app db upgrade
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --preload app:app
 
 dev: $(STAMP)

@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = load_or_create(app.instance_path)
 
     from webapp import (
+        admin,
         assets,
         content_cli,
         content_reload,
@@ -69,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         request_log,
         security,
         seo,
+        signups_cli,
     )
 
     library.init_app(app)
@@ -76,6 +78,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     limits.init_app(app)
     newsletter.init_app(app)
     migrate.init_app(app)
+    admin.init_app(app)
+    signups_cli.init_app(app)
     page_cache.init_app(app)
     pages.init_app(app)
     seo.init_app(app)

@@ -7,6 +7,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from flask import Flask, current_app
+from flask.cli import AppGroup
 from sqlalchemy import text
 
 from webapp.database import build_engine
@@ -48,7 +49,7 @@ def current_revision(url: str) -> str | None:
         engine.dispose()
 
 
-@click.group("db")
+@click.group("db", cls=AppGroup)
 def db_cli() -> None:
     """Manage the signups database schema."""
 
