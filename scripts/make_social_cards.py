@@ -7,6 +7,7 @@ Run it again whenever an article is added or its title or first tag changes:
 
 import argparse
 import sys
+from functools import cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
@@ -30,6 +31,7 @@ FONTS = (
 REGENERATE = "Run `.venv/bin/python scripts/make_social_cards.py` and commit static/social/."
 
 
+@cache
 def font(size: int) -> ImageFont.FreeTypeFont:
     """A bold sans-serif font: DejaVu or Liberation when installed, else Pillow's built-in one."""
     for path in FONTS:

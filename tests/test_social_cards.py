@@ -1,5 +1,6 @@
 """Social cards: every article has a 1200x630 card drawn for its current title, by our script."""
 
+import importlib.util
 import os
 import re
 import shutil
@@ -29,8 +30,18 @@ def run(*args: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},  # this checkout's webapp, whatever is installed
         timeout=120,
     )
+
+
+@pytest.fixture(scope="module")
+def cards_script():
+    """The script as a module, to call its main() in this process."""
+    spec = importlib.util.spec_from_file_location("make_social_cards", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="module")
@@ -73,14 +84,23 @@ def test_check_names_a_stale_card_and_says_how_to_fix_it(tmp_path, articles):
     assert "scripts/make_social_cards.py" in result.stderr
 
 
-def test_script_draws_every_missing_card_then_checks_clean(tmp_path, articles):
+def test_script_draws_missing_cards_and_drops_orphans_then_checks_clean(
+    tmp_path, articles, cards_script, capsys
+):
     out = tmp_path / "social"
-    out.mkdir()
+    shutil.copytree(CARDS, out)
+    slug = articles[-1].slug
+    (out / f"{slug}.png").unlink()
+    (out / "logo.png").unlink()
     (out / "removed-article.png").write_bytes((CARDS / "default.png").read_bytes())
-    missing = run("--check", "--out", str(out))
-    assert missing.returncode == 1 and f"{articles[0].slug}.png: missing" in missing.stderr
-    drawn = run("--out", str(out))
-    assert drawn.returncode == 0, drawn.stderr
+    common = ["--content-dir", str(CONTENT), "--out", str(out)]
+    assert cards_script.main(["--check", *common]) == 1
+    missing = capsys.readouterr().err
+    assert f"{slug}.png: missing" in missing and "removed-article.png" in missing
+    assert cards_script.main(common) == 0
+    assert capsys.readouterr().out.startswith("1 card(s) drawn")
     names = {p.name for p in out.glob("*.png")}
     assert names == {f"{a.slug}.png" for a in articles} | {"default.png", "logo.png"}
-    assert run("--check", "--out", str(out)).returncode == 0
+    with Image.open(out / f"{slug}.png") as card:
+        assert card.size == (1200, 630) and card.text["Title"] == articles[-1].title
+    assert cards_script.main(["--check", *common]) == 0
