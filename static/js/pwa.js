@@ -9,6 +9,7 @@
   if ("serviceWorker" in navigator) {
     if (workerUrl === "retired") {
       navigator.serviceWorker.getRegistrations().then((all) => all.forEach((r) => r.unregister()));
+      caches.keys().then((names) => names.filter((n) => n.startsWith("healthy-tips-")).forEach((n) => caches.delete(n)));
     } else if (workerUrl) {
       navigator.serviceWorker.register(workerUrl, { scope: "/" }).catch(() => {});
       // The worker was not in charge while this page loaded (a first visit): ask it to keep the

@@ -31,6 +31,7 @@ self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const shell = await caches.open(CACHES.shell);
     await shell.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
+    for (const name of Object.values(CACHES)) await caches.open(name);  // save() writes only to these
     await carryOver();
     await self.skipWaiting();
   })());
@@ -68,8 +69,9 @@ async function carryOver() {
   }
 }
 
+// Never re-creates a cache: once a newer (or retiring) worker has deleted ours, we stop writing.
 async function save(cacheName, url, response) {
-  await (await caches.open(cacheName)).put(url, response);
+  if (await caches.has(cacheName)) await (await caches.open(cacheName)).put(url, response);
 }
 
 // Keep a page and the pictures it shows, so it reads the same offline.
@@ -77,12 +79,11 @@ async function savePage(url, response) {
   const html = await response.clone().text();
   await save(CACHES.pages, url, response);
   const shell = Object.values(ASSETS);
-  const images = await caches.open(CACHES.static);
   for (const [, ref] of html.matchAll(STATIC_REF)) {
-    if (shell.includes(ref) || !HASHED.test(ref) || (await images.match(ref, ANY))) continue;
+    if (shell.includes(ref) || !HASHED.test(ref) || (await caches.match(ref, ANY))) continue;
     try {
       const file = await fetch(ref);
-      if (keepable(file)) await images.put(ref, file);
+      if (keepable(file)) await save(CACHES.static, ref, file);
     } catch { /* the page still reads without it */ }
   }
 }

@@ -1,0 +1,264 @@
+"""The installable, offline app in real Chromium: installability, offline reading, deploys, retiring."""
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+
+def _browser_conftest():
+    """tests/browser/conftest.py under its own name: its Chromium path, flags and helpers."""
+    spec = importlib.util.spec_from_file_location("browser_conftest", Path(__file__).with_name("conftest.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_setup = _browser_conftest()
+CHROMIUM, CHROMIUM_ARGS, PHONE, ROOT = _setup.CHROMIUM, _setup.CHROMIUM_ARGS, _setup.PHONE, _setup.ROOT
+free_port = _setup.free_port
+pytestmark = pytest.mark.browser
+READ = "gut-melatonin-sleep"  # the article the reader opens online
+UNREAD = "gut-microbiome-vaccine-response"  # one never opened
+SAVED_JS = """async () => {
+  if (!navigator.serviceWorker.controller) return false;
+  const hero = document.querySelector(".hero img");
+  return !!(await caches.match(location.href, {ignoreVary: true})) && !!(await caches.match(hero.src));
+}"""
+
+
+def eventually(page, script: str, timeout: float = 20) -> object:
+    """Evaluate `script` (it may be async) until it is truthy; its value, or fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(script)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never true: {script}")
+        time.sleep(0.2)
+
+
+def cache_names(page) -> list[str]:
+    """The names of this origin's caches."""
+    return page.evaluate("caches.keys()")
+
+
+def worker_version(url: str) -> str:
+    """The VERSION the server's /sw.js declares."""
+    script = urllib.request.urlopen(url + "/sw.js", timeout=5).read().decode()
+    return json.loads(re.search(r"^const VERSION = (.+);$", script, re.M).group(1))
+
+
+def open_saved_article(context, base: str):
+    """A reader's first visit to an article, waiting until the worker has kept it."""
+    page = context.new_page()
+    page.goto(f"{base}/articles/{READ}")
+    eventually(page, SAVED_JS)
+    return page
+
+
+@pytest.fixture
+def sw_context(browser):
+    """A phone-sized context where service workers run (each test gets a fresh profile)."""
+    context = browser.new_context(viewport=PHONE, service_workers="allow")
+    yield context
+    context.close()
+
+
+def test_installable_with_no_errors_and_a_parsed_manifest(browser, live_server, tmp_path):
+    # An incognito context always reports `in-incognito`: installability needs a real profile.
+    context = browser.browser_type.launch_persistent_context(
+        tmp_path / "profile",
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, "--bypass-app-banner-engagement-checks"],
+        viewport=PHONE,
+    )
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        page.goto(live_server + "/")
+        eventually(page, "navigator.serviceWorker.ready.then((r) => !!r.active)")
+        cdp = context.new_cdp_session(page)
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest["url"] == live_server + "/manifest.webmanifest"
+        assert manifest["errors"] == []
+        assert json.loads(manifest["data"])["name"] == "Healthy Tips"
+        deadline = time.monotonic() + 15
+        while (errors := cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.3)  # icons still downloading
+        assert errors == []
+        # The browser offers installation, so the button shows; once installed it goes away.
+        button = page.get_by_role("button", name="Install app")
+        expect(button).to_be_visible()
+        page.evaluate("window.dispatchEvent(new Event('appinstalled'))")
+        expect(button).to_be_hidden()
+    finally:
+        context.close()
+
+
+def test_install_button_stays_hidden_when_the_browser_offers_nothing(page, live_server):
+    page.goto(live_server + "/")  # an incognito context: never installable, so never offered
+    page.wait_for_timeout(500)
+    expect(page.locator("[data-install-app]")).to_be_hidden()
+
+
+def test_a_visited_article_and_its_opened_answers_read_offline(sw_context, live_server):
+    page = open_saved_article(sw_context, live_server)
+    title = page.locator("h1").inner_text()
+    page.locator("#faq-q-1").click()
+    answer = page.locator("#faq-a-1 .faq-answer-body")
+    expect(answer).to_be_visible()
+    answer_text = answer.inner_text()
+
+    sw_context.set_offline(True)
+    response = page.reload()
+    assert response.from_service_worker and response.status == 200
+    expect(page.locator("h1")).to_have_text(title)
+    assert page.evaluate("getComputedStyle(document.body).fontSize") == "18px"  # stylesheet precached
+    assert page.evaluate("document.querySelector('.hero img').naturalWidth") > 0  # its picture kept
+    page.locator("#faq-q-1").click()
+    expect(page.locator("#faq-a-1 .faq-answer-body")).to_have_text(answer_text)
+
+    page.locator("#faq-q-2").click()  # never opened online
+    expect(page.locator("#faq-a-2")).to_contain_text("This answer needs an internet connection")
+
+    sw_context.set_offline(False)
+    page.locator("#faq-q-2").click()  # back online, asking again fetches the answer
+    expect(page.locator("#faq-a-2 .faq-answer-body")).to_be_visible()
+    expect(page.locator("#faq-a-2")).not_to_contain_text("needs an internet connection")
+
+
+def test_an_unvisited_page_offline_shows_the_offline_page_listing_saved_articles(sw_context, live_server):
+    page = open_saved_article(sw_context, live_server)
+    title = page.locator("h1").inner_text()
+    sw_context.set_offline(True)
+    response = page.goto(f"{live_server}/articles/{UNREAD}")
+    assert response.from_service_worker and response.status == 503
+    expect(page.locator("h1")).to_have_text("No connection")
+    saved = page.locator(".offline-list a")
+    expect(saved).to_have_count(1)
+    expect(saved).to_have_text(title)
+    saved.click()
+    expect(page.locator("h1")).to_have_text(title)
+    assert page.url == f"{live_server}/articles/{READ}"
+
+
+def test_private_pages_are_never_served_by_the_worker(sw_context, live_server):
+    page = open_saved_article(sw_context, live_server)
+    sw_context.set_offline(True)
+    for path in ("/admin", "/newsletter/unsubscribe?token=abc"):
+        with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
+            page.goto(live_server + path)
+
+
+def serve(port: int, instance: Path, env: dict) -> subprocess.Popen:
+    """Start gunicorn on a given port (a deploy keeps the origin, so the worker sees it)."""
+    environment = {**os.environ, "FLASK_INSTANCE_PATH": str(instance), **env}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--graceful-timeout",
+            "2",
+            "app:app",
+        ],
+        cwd=ROOT,
+        env=environment,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with status {process.returncode}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError("the server did not answer within 30 seconds")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server and wait for its port to be free."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+def next_deploy(tmp_path: Path) -> dict:
+    """Content and static folders for a new deploy: a retitled article and a changed stylesheet."""
+    content = Path(os.environ.get("FLASK_CONTENT_DIR") or ROOT / "content")
+    shutil.copytree(content, tmp_path / "content")
+    shutil.copytree(ROOT / "static", tmp_path / "static")
+    article = tmp_path / "content" / f"{READ}.md"
+    text = article.read_text()
+    article.write_text(re.sub(r'^title: "', 'title: "Updated: ', text, count=1, flags=re.M))
+    with (tmp_path / "static" / "css" / "site.css").open("a") as css:
+        css.write("\n/* the next deploy */\n")
+    return {"FLASK_CONTENT_DIR": str(tmp_path / "content"), "FLASK_STATIC_DIR": str(tmp_path / "static")}
+
+
+def test_a_deploy_replaces_the_worker_and_its_caches_then_retiring_removes_it(sw_context, tmp_path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = serve(port, tmp_path / "one", {})
+    try:
+        page = open_saved_article(sw_context, base)
+        first = worker_version(base)
+        old_caches = cache_names(page)
+        assert old_caches and all(name.endswith(first) for name in old_caches)
+        old_title = page.locator("h1").inner_text()
+    finally:
+        stop(server)
+
+    server = serve(port, tmp_path / "two", next_deploy(tmp_path / "deploy"))
+    try:
+        second = worker_version(base)
+        assert second != first
+        page.reload()  # the next visit: fresh content, and the browser finds the new worker
+        expect(page.locator("h1")).to_have_text("Updated: " + old_title)
+        eventually(page, f"caches.keys().then((k) => k.some((n) => n.endsWith('{second}')))")
+        eventually(page, f"caches.keys().then((k) => !k.some((n) => n.endsWith('{first}')))")
+        assert set(cache_names(page)) == {name.replace(first, second) for name in old_caches}
+        # What the reader saved came along, refreshed from the new deploy.
+        sw_context.set_offline(True)
+        page.reload()
+        expect(page.locator("h1")).to_have_text("Updated: " + old_title)
+        assert page.evaluate("getComputedStyle(document.body).fontSize") == "18px"
+        sw_context.set_offline(False)
+    finally:
+        stop(server)
+
+    server = serve(port, tmp_path / "three", {"FLASK_SW_RETIRE": "1"})
+    try:
+        page.reload()  # the retiring worker replaces ours, deletes the caches and unregisters
+        eventually(page, "navigator.serviceWorker.getRegistrations().then((r) => r.length === 0)")
+        eventually(page, "caches.keys().then((k) => k.length === 0)")
+        page.reload()
+        assert page.evaluate("navigator.serviceWorker.controller") is None
+        sw_context.set_offline(True)  # no worker answers now: a page never opened fails as without one
+        with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
+            page.goto(f"{base}/articles/{UNREAD}")
+    finally:
+        stop(server)
