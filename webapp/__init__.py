@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         newsletter,
         page_cache,
         pages,
+        pwa,
         request_log,
         security,
         seo,
@@ -82,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     signups_cli.init_app(app)
     page_cache.init_app(app)
     pages.init_app(app)
+    pwa.init_app(app)
     seo.init_app(app)
     health.init_app(app)
     content_cli.init_app(app)
