@@ -20,7 +20,7 @@ from flask_wtf.csrf import CSRFError, ValidationError, generate_csrf, validate_c
 
 from webapp import accounts, dashboard, export, signups
 from webapp.library import get_library
-from webapp.limits import limiter, login_limit
+from webapp.limits import limit_posts, login_limit
 from webapp.request_guard import guard_form_size
 from webapp.schema import utcnow
 
@@ -63,7 +63,6 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
 def login():
     """The sign-in form; a wrong address or password gets one message for both."""
     if request.method == "GET":
@@ -155,3 +154,4 @@ def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.register_blueprint(bp)
+    limit_posts(app, "admin.login", login_limit)

@@ -1,12 +1,11 @@
 """Rate limits (Flask-Limiter) and where the client address comes from (a trusted proxy only if told)."""
 
+from collections.abc import Callable
+
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
-
-# No default limits: only the routes that write (signup, login) are limited, each by its own config key.
-limiter = Limiter(key_func=get_remote_address)
 
 
 def signup_limit() -> str:
@@ -19,10 +18,20 @@ def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def limit_posts(app: Flask, endpoint: str, limit: Callable[[], str]) -> None:
+    """Limit POSTs to one of this app's views, per client address."""
+    limiter = app.extensions["limiter"]
+    app.view_functions[endpoint] = limiter.limit(limit, methods=["POST"])(app.view_functions[endpoint])
+
+
 def init_app(app: Flask) -> None:
-    """Trust TRUSTED_PROXIES hops of X-Forwarded-For/-Proto (none by default), then attach the limiter."""
+    """Trust TRUSTED_PROXIES hops of X-Forwarded-For/-Proto (none by default), then give the app a limiter.
+
+    Each app gets its own Limiter, because Flask-Limiter keeps some settings from the first app it
+    serves. No default limits: only the views that write are limited, through `limit_posts`.
+    """
     hops = int(app.config["TRUSTED_PROXIES"])
     if hops > 0:
-        # Without this, a reader could pick their own rate-limit key by sending X-Forwarded-For.
+        # Without a proxy in front, a reader could choose their own rate-limit key with X-Forwarded-For.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
-    limiter.init_app(app)
+    app.extensions["limiter"] = Limiter(key_func=get_remote_address, app=app)

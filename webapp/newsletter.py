@@ -8,7 +8,7 @@ from webapp.consent import CURRENT, consent_for
 from webapp.emails import InvalidEmail, mask_email, normalize_email
 from webapp.htmx import is_htmx
 from webapp.library import get_library
-from webapp.limits import limiter, signup_limit
+from webapp.limits import limit_posts, signup_limit
 from webapp.page_cache import cached_page
 from webapp.request_guard import FORM_TYPES, guard_form_size, read_form, require_same_origin
 
@@ -55,7 +55,6 @@ def page():
 
 
 @bp.post("/signup")
-@limiter.limit(signup_limit)
 def signup():
     """Store a signup from the form; a filled honeypot gets the same thank-you and stores nothing."""
     require_same_origin()
@@ -145,4 +144,5 @@ def no_store(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Register the newsletter routes and the consent wording templates show."""
     app.register_blueprint(bp)
+    limit_posts(app, "newsletter.signup", signup_limit)
     app.jinja_env.globals["current_consent"] = lambda: CURRENT

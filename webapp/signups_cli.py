@@ -1,5 +1,6 @@
 """Command-line tools: `flask signups export|backup` and `flask users create`."""
 
+import contextlib
 import os
 import sqlite3
 import sys
@@ -32,12 +33,14 @@ def export_command(fmt: str, since: datetime | None, output) -> None:
         total = signups.count_rows(since)
         records = export.signup_records(config["SECRET_KEY"], config["SITE_URL"], since)
         # The bar goes to stderr, and only when stderr is a terminal that is not also receiving the data.
-        show = sys.stderr.isatty() and not (output.name == "<stdout>" and sys.stdout.isatty())
-        with click.progressbar(
-            records, length=total, label="Exporting", file=sys.stderr if show else None
-        ) as bar:
-            chunks = export.csv_chunks(bar) if fmt == "csv" else export.json_chunks(bar)
-            for chunk in chunks:
+        if sys.stderr.isatty() and not (output.name == "<stdout>" and sys.stdout.isatty()):
+            bar = click.progressbar(
+                records, length=total, label=f"Exporting {total} signups", file=sys.stderr
+            )
+        else:
+            bar = contextlib.nullcontext(records)
+        with bar as items:
+            for chunk in export.csv_chunks(items) if fmt == "csv" else export.json_chunks(items):
                 output.write(chunk)
     except StoreUnavailable as error:
         raise click.ClickException(f"the database is unavailable: {error}") from error
