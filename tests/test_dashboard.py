@@ -17,7 +17,8 @@ def test_bars_are_proportional_and_sit_on_the_baseline():
     chart = bar_chart(daily_series({TODAY: 10, TODAY - timedelta(days=1): 5}, TODAY))
     tall, short = chart.bars[-1], chart.bars[-2]
     assert tall.height == 2 * short.height and tall.height > 0
-    assert round(tall.y + tall.height, 1) == round(short.y + short.height, 1) == round(chart.gridlines[0][0], 1)
+    baseline = round(chart.gridlines[0][0], 1)
+    assert round(tall.y + tall.height, 1) == round(short.y + short.height, 1) == baseline
     assert all(bar.height == 0 for bar in chart.bars[:-2])
     assert chart.total == 15 and chart.peak == 10 and [value for _, value in chart.gridlines] == [0, 5, 10]
     assert all(0 <= bar.x and bar.x + bar.width <= chart.width for bar in chart.bars)
