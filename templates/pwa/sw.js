@@ -169,7 +169,10 @@ async function offlinePage(status) {
   let count = 0;
   const html = (await shell.text()).replace(OFFLINE_ITEM, (item, path) => (saved.has(path) ? (count++, item) : ""));
   const body = count ? html : html.replace("data-offline-empty hidden", "data-offline-empty");
-  return new Response(body, { status, headers: { "Content-Type": "text/html; charset=utf-8" } });
+  const headers = new Headers(shell.headers);  // the server's security headers (CSP and all) carry over
+  for (const name of ["Content-Encoding", "Content-Length", "ETag"]) headers.delete(name);
+  headers.set("Cache-Control", "no-store");
+  return new Response(body, { status, headers });
 }
 
 const sameSiteAnswer = (url) => url.origin === self.location.origin && FAQ_ANSWER.test(url.pathname);

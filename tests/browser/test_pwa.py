@@ -112,6 +112,7 @@ def test_installable_with_no_errors_and_a_parsed_manifest(browser, live_server, 
 def test_install_button_stays_hidden_when_the_browser_offers_nothing(page, live_server):
     page.goto(live_server + "/")  # an incognito context: never installable, so never offered
     page.wait_for_timeout(500)
+    expect(page.locator("[data-install-app]")).to_have_count(1)
     expect(page.locator("[data-install-app]")).to_be_hidden()
 
 
@@ -148,6 +149,7 @@ def test_an_unvisited_page_offline_shows_the_offline_page_listing_saved_articles
     response = page.goto(f"{live_server}/articles/{UNREAD}")
     assert response.from_service_worker and response.status == 503
     expect(page.locator("h1")).to_have_text("No connection")
+    assert "default-src 'none'" in response.headers["content-security-policy"]
     saved = page.locator(".offline-list a")
     expect(saved).to_have_count(1)
     expect(saved).to_have_text(title)
