@@ -218,3 +218,10 @@ def test_every_page_has_its_own_title_and_description(app, client, articles):
             f"{name}: same description as {descriptions.get(head['description'])}"
         )
         titles[head["title"]] = descriptions[head["description"]] = name
+
+
+def test_links_come_from_the_configured_site_not_the_request_host(client, articles):
+    path = f"/articles/{articles[-1].slug}"
+    html = client.get(path, headers={"Host": "attacker.example"}).get_data(as_text=True)
+    assert "attacker.example" not in html
+    assert f'<link rel="canonical" href="{SITE}{path}">' in html
