@@ -5,7 +5,6 @@ of its own and deletes its keys afterwards. A missing Redis skips with the reaso
 """
 
 import logging
-import os
 import shutil
 import socket
 import subprocess
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from backends import REDIS_URL, missing
 
 from webapp import create_app, page_cache
 from webapp.library import reload_library
@@ -22,15 +22,6 @@ from webapp.page_cache import CachedPage, cache, compress, render_version
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "circadian-rhythm-light"
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def missing(what: str, error: Exception) -> None:
-    """Skip a test whose server is not running; under CI, fail it (every backend must be tested)."""
-    message = f"{what} is not available: {error}"
-    if os.environ.get("CI"):
-        pytest.fail(message + " (CI is set: every backend must be tested)", pytrace=False)
-    pytest.skip(message)
 
 
 def redis_or_missing(url: str = REDIS_URL) -> redis.Redis:
