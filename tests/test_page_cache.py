@@ -17,8 +17,10 @@ import redis
 from backends import REDIS_URL, missing
 
 from webapp import create_app, page_cache
+from webapp import render_version as versioning
 from webapp.library import reload_library
-from webapp.page_cache import CachedPage, cache, compress, render_version
+from webapp.page_cache import CachedPage, cache, compress
+from webapp.render_version import render_version
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "circadian-rhythm-light"
@@ -103,6 +105,20 @@ def test_version_follows_file_bytes_not_file_times(tmp_path, static_build_dir):
     assert render_version(original) == render_version(copied)
     elsewhere = make_app(tmp_path, static_build_dir, SITE_URL="https://example.org")
     assert render_version(elsewhere) != render_version(original)
+
+
+def test_a_restart_reads_only_the_files_that_changed(tmp_path, static_build_dir, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    app = make_app(tmp_path, static_build_dir, CONTENT_DIR=str(content))
+    first = render_version(app)
+    opened = []
+    spy = lambda path, *args: opened.append(path) or open(path, *args)  # noqa: E731
+    monkeypatch.setattr(versioning, "open", spy, raising=False)
+    assert render_version(app) == first and opened == []  # a stat per file, no reading
+    edited = content / f"{SLUG}.md"
+    edited.write_text(edited.read_text() + "\nOne more sentence.\n")
+    assert render_version(app) != first and opened == [str(edited)]
 
 
 def test_a_content_change_is_never_served_stale(backend, tmp_path, static_build_dir):
