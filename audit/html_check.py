@@ -43,11 +43,14 @@ def run_vnu(base_url: str, pages: list[AuditPage]) -> dict[str, list[str]]:
         except (json.JSONDecodeError, KeyError):
             raise RuntimeError(f"vnu failed: {(done.stderr or done.stdout)[-600:]}") from None
     found: dict[str, list[str]] = {name: [] for name in files.values()}
+    hint = " (write htmx attributes as data-hx-*: htmx reads both, and only these are valid HTML)"
     for message in messages:
         if message.get("type") not in ("error", "non-document-error"):
             continue
         name = files.get(message.get("url", "").removeprefix("file:"), "?")
+        text = message.get("message", "")
         found.setdefault(name, []).append(
-            f"line {message.get('lastLine', '?')}: {message.get('message', '')}"
+            f"line {message.get('lastLine', '?')}: {text}"
+            + (hint if text.startswith("Attribute “hx-") else "")
         )
     return found

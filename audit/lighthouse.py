@@ -12,8 +12,6 @@ from audit.server import ROOT
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 CHROMIUM = os.environ.get("CHROME_PATH") or "/usr/bin/chromium"
-# A page answering 404 on purpose cannot pass these SEO audits, and should not: they are waived there.
-WAIVED_FOR_ERRORS = {"http-status-code", "is-crawlable"}
 
 
 def chromium_args() -> list[str]:
@@ -34,6 +32,10 @@ class LighthouseResult:
     scores: dict[str, int | None]
     failures: list[str] = field(default_factory=list)
     error: str = ""
+    waived: bool = False
+    runs: int = 1
+    warnings: list[str] = field(default_factory=list)
+    benchmark: float | None = None
 
     @property
     def passed(self) -> bool:
@@ -62,36 +64,61 @@ def _score(report: dict, category: str, waived: set[str]) -> tuple[int | None, l
     return (int(100 * weighted / total + 0.5) if total else None), failures
 
 
-def run_lighthouse(
-    url: str, name: str, form_factor: str, reports: Path, status: int = 200
-) -> LighthouseResult:
-    """Run Lighthouse once; write reports/<name>-<form factor>.report.{html,json}."""
-    output = reports / f"lighthouse-{name.replace(':', '-')}-{form_factor}"
+def _run_once(url: str, output: Path, form_factor: str, status: int) -> tuple[dict | None, str]:
+    """One Lighthouse run writing output.report.{html,json}: the report, or None and the error."""
     flags = " ".join(["--headless=new", *chromium_args()])
-    command = [
-        str(LIGHTHOUSE),
-        url,
-        "--quiet",
-        f"--only-categories={','.join(CATEGORIES)}",
-        f"--chrome-flags={flags}",
-        "--output=json",
-        "--output=html",
-        f"--output-path={output}",
-    ]
+    command = [str(LIGHTHOUSE), url, "--quiet", f"--only-categories={','.join(CATEGORIES)}"]
+    command += [f"--chrome-flags={flags}", "--output=json", "--output=html", f"--output-path={output}"]
     if form_factor == "desktop":
         command.append("--preset=desktop")
-    env = {**os.environ, "CHROME_PATH": CHROMIUM}
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
+    if status >= 400:
+        command.append("--ignore-status-code")  # the 404 page is audited as the page readers get
+    environment = {**os.environ, "CHROME_PATH": CHROMIUM}
+    done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
     json_path = output.with_name(output.name + ".report.json")
     if done.returncode != 0 or not json_path.exists():
-        return LighthouseResult({c: None for c in CATEGORIES}, error=(done.stderr or done.stdout)[-600:])
+        return None, (done.stderr or done.stdout)[-600:]
     report = json.loads(json_path.read_text())
     if report.get("runtimeError"):
-        return LighthouseResult({c: None for c in CATEGORIES}, error=report["runtimeError"]["message"])
-    waived = WAIVED_FOR_ERRORS if status >= 400 else set()
+        return None, report["runtimeError"]["message"]
+    return report, ""
+
+
+def _performance(report: dict) -> float:
+    """The report's performance score, 0 when missing."""
+    return report["categories"]["performance"]["score"] or 0.0
+
+
+def run_lighthouse(
+    url: str, name: str, form_factor: str, reports: Path, status: int = 200, waived: frozenset = frozenset()
+) -> LighthouseResult:
+    """Lighthouse on one page; below 100 in performance, the median of three runs (Lighthouse's own
+    advice on variance). Writes reports/lighthouse-<name>-<form factor>.report.{html,json}."""
+    output = reports / f"lighthouse-{name.replace(':', '-')}-{form_factor}"
+    report, error = _run_once(url, output, form_factor, status)
+    if report is None:
+        return LighthouseResult({c: None for c in CATEGORIES}, error=error)
+    runs = [(report, output)]
+    if _performance(report) < 0.995:
+        for extra in (2, 3):
+            again = output.with_name(f"{output.name}-run{extra}")
+            found, _ = _run_once(url, again, form_factor, status)
+            if found is not None:
+                runs.append((found, again))
+    report, chosen = sorted(runs, key=lambda run: _performance(run[0]))[len(runs) // 2]
+    for _, path in runs:
+        for suffix in (".report.json", ".report.html"):
+            if path != chosen:
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+            elif path != output:
+                path.with_name(path.name + suffix).replace(output.with_name(output.name + suffix))
     scores, failures = {}, []
     for category in CATEGORIES:
-        scores[category], lost = _score(report, category, waived)
+        scores[category], lost = _score(report, category, set(waived))
         failures += lost
     errored = [f for f in failures if "errored" in f]
-    return LighthouseResult(scores, failures, error="; ".join(errored))
+    result = LighthouseResult(scores, failures, error="; ".join(errored), waived=bool(waived))
+    result.runs = len(runs)
+    result.warnings = [str(w) for w in report.get("runWarnings", [])]
+    result.benchmark = report.get("environment", {}).get("benchmarkIndex")
+    return result
