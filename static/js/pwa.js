@@ -24,13 +24,16 @@
     }
   }
 
-  // An answer that needed a connection is fetched again on the next opening, once we're back online.
-  window.addEventListener("online", () => {
-    for (const note of document.querySelectorAll("[data-needs-connection]")) {
-      const panel = note.closest(".faq-answer");
-      if (panel) delete panel.dataset.loaded;
+  // An answer that said it needs a connection is asked for again once we're online: this runs
+  // before site.js's own submit handler (pwa.js loads first), which then sees it as not loaded.
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest ? event.target.closest("form.faq-toggle") : null;
+    const button = form && form.querySelector("button[aria-controls]");
+    const panel = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (panel && navigator.onLine && panel.querySelector("[data-needs-connection]")) {
+      delete panel.dataset.loaded;
     }
-  });
+  }, true);
 
   // "Install app": shown only when the browser offers installation, gone once installed.
   const button = document.querySelector("[data-install-app]");

@@ -55,7 +55,7 @@ async function carryOver() {
     if (kind !== "pages" && kind !== "fragments") continue;
     const old = await caches.open(name);
     for (const request of await old.keys()) {
-      const fresh = kind === "pages" ? new Request(request.url, { cache: "reload" }) : fragmentRequest(request.url);
+      const fresh = new Request(request.url, { cache: "no-cache", headers: kind === "pages" ? {} : { "HX-Request": "true" } });
       try {
         const response = await fetch(fresh);
         if (response.status === 404 || response.status === 410) continue;  // withdrawn: drop it
@@ -80,10 +80,11 @@ async function savePage(url, response) {
   await save(CACHES.pages, url, response);
   const shell = Object.values(ASSETS);
   for (const [, ref] of html.matchAll(STATIC_REF)) {
-    if (shell.includes(ref) || !HASHED.test(ref) || (await caches.match(ref, ANY))) continue;
+    if (shell.includes(ref) || !HASHED.test(ref)) continue;
+    if (await caches.match(ref, { ignoreVary: true, cacheName: CACHES.static })) continue;
     try {
-      const file = await fetch(ref);
-      if (keepable(file)) await save(CACHES.static, ref, file);
+      const file = (await caches.match(ref, ANY)) || (await fetch(ref));  // an older deploy's copy will do
+      if (file.ok) await save(CACHES.static, ref, file);
     } catch { /* the page still reads without it */ }
   }
 }

@@ -49,6 +49,12 @@ def eventually(page, script: str, timeout: float = 20) -> object:
         time.sleep(0.2)
 
 
+def go_offline(context, page) -> None:
+    """Cut the network and empty the HTTP cache, so whatever still loads came from the worker."""
+    context.new_cdp_session(page).send("Network.clearBrowserCache")
+    context.set_offline(True)
+
+
 def cache_names(page) -> list[str]:
     """The names of this origin's caches."""
     return page.evaluate("caches.keys()")
@@ -124,7 +130,7 @@ def test_a_visited_article_and_its_opened_answers_read_offline(sw_context, live_
     expect(answer).to_be_visible()
     answer_text = answer.inner_text()
 
-    sw_context.set_offline(True)
+    go_offline(sw_context, page)
     response = page.reload()
     assert response.from_service_worker and response.status == 200
     expect(page.locator("h1")).to_have_text(title)
@@ -137,6 +143,7 @@ def test_a_visited_article_and_its_opened_answers_read_offline(sw_context, live_
     expect(page.locator("#faq-a-2")).to_contain_text("This answer needs an internet connection")
 
     sw_context.set_offline(False)
+    page.wait_for_function("navigator.onLine")
     page.locator("#faq-q-2").click()  # back online, asking again fetches the answer
     expect(page.locator("#faq-a-2 .faq-answer-body")).to_be_visible()
     expect(page.locator("#faq-a-2")).not_to_contain_text("needs an internet connection")
@@ -244,10 +251,12 @@ def test_a_deploy_replaces_the_worker_and_its_caches_then_retiring_removes_it(sw
         eventually(page, f"caches.keys().then((k) => !k.some((n) => n.endsWith('{first}')))")
         assert set(cache_names(page)) == {name.replace(first, second) for name in old_caches}
         # What the reader saved came along, refreshed from the new deploy.
-        sw_context.set_offline(True)
+        go_offline(sw_context, page)
         page.reload()
         expect(page.locator("h1")).to_have_text("Updated: " + old_title)
         assert page.evaluate("getComputedStyle(document.body).fontSize") == "18px"
+        page.locator(".hero img").evaluate("(img) => img.decode()")
+        assert page.evaluate("document.querySelector('.hero img').naturalWidth") > 0
         sw_context.set_offline(False)
     finally:
         stop(server)
