@@ -16,7 +16,7 @@ from flask import Flask
 from webapp.articles import ContentError
 from webapp.library import content_version, reload_library
 
-DEFAULT_SECONDS = 3.0
+DEFAULT_SECONDS = 5.0
 
 
 class ContentWatcher:
@@ -78,7 +78,7 @@ class ContentWatcher:
 
 
 def init_app(app: Flask) -> None:
-    """Watch the content when CONTENT_RELOAD_SECONDS > 0 (default 3 s; off under TESTING unless set)."""
+    """Watch the content when CONTENT_RELOAD_SECONDS > 0 (default 5 s; off under TESTING unless set)."""
     seconds = float(app.config.get("CONTENT_RELOAD_SECONDS", 0 if app.testing else DEFAULT_SECONDS))
     if seconds > 0 and "content_error" not in app.extensions:
         watcher = ContentWatcher(app, seconds)
