@@ -12,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import gunicorn
 import pytest
 from flask import Flask
 
@@ -110,7 +111,7 @@ def test_the_units_gunicorn_command_serves_reloads_and_stops_gracefully(tmp_path
     values = {"HEALTHYTIPS_BIND": f"127.0.0.1:{port}", "HEALTHYTIPS_WORKERS": "2"}  # as set by the unit
     argv = [re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], arg) for arg in unit_exec_start()]
     assert argv[0] == "/srv/healthytips/.venv/bin/gunicorn" and argv[1] == "app:app"
-    env = {**os.environ, "FLASK_INSTANCE_PATH": str(tmp_path)}
+    env = {**os.environ, "FLASK_INSTANCE_PATH": str(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path)}
     env["FLASK_STATIC_BUILD_DIR"] = str(static_build_dir)  # built once for the whole run
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", *argv[1:]], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}/healthz"
@@ -118,6 +119,8 @@ def test_the_units_gunicorn_command_serves_reloads_and_stops_gracefully(tmp_path
         assert wait_for(lambda: urllib.request.urlopen(url, timeout=1).status == 200)
         assert wait_for(lambda: len(children(server.pid)) == 2)
         workers = children(server.pid)
+        if gunicorn.version_info >= (25, 1):  # its control socket goes in the unit's RuntimeDirectory
+            assert wait_for(lambda: (tmp_path / "gunicorn.ctl").is_socket())
         server.send_signal(signal.SIGHUP)
         assert wait_for(lambda: len(children(server.pid)) == 2 and not children(server.pid) & workers)
         assert urllib.request.urlopen(url, timeout=5).status == 200
