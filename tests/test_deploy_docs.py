@@ -2,6 +2,7 @@
 environment file loads the same in systemd and in a shell, and the unit's gunicorn command runs."""
 
 import ast
+import json
 import os
 import re
 import shlex
@@ -68,6 +69,28 @@ def test_every_app_setting_is_in_the_example():
     named = {name[6:] for name in example_settings() if name.startswith("FLASK_")}
     missing = sorted(app_defaults() - named)
     assert not missing, f"add these to deploy/healthytips.env.example (as FLASK_...): {missing}"
+
+
+def test_commented_out_settings_show_the_apps_defaults(tmp_path, static_build_dir):
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "STATIC_BUILD_DIR": str(static_build_dir)})
+    commented = {
+        line.split("=", 1)[0][1:]: example_settings()[line.split("=", 1)[0][1:]]
+        for line in ENV_EXAMPLE.read_text().splitlines()
+        if line.startswith("#FLASK_")
+    }
+    wrong = {}
+    for name, shown in commented.items():
+        default = app.config.get(name[6:])
+        if default is None or name in ("FLASK_INSTANCE_PATH", "FLASK_STATIC_BUILD_DIR"):
+            continue  # computed elsewhere, or the unit's folders rather than defaults
+        shown = shown.replace("/srv/healthytips", str(ROOT))  # the release, as the unit runs it
+        try:
+            shown = json.loads(shown)  # as Flask's from_prefixed_env reads values
+        except ValueError:
+            pass
+        if shown != default:
+            wrong[name] = (shown, default)
+    assert not wrong, f"deploy/healthytips.env.example shows other defaults than the app's: {wrong}"
 
 
 def test_gunicorn_variables_in_the_example_are_used_by_the_unit():
