@@ -40,11 +40,17 @@ http {{
 }}
 """
 
+# The limit: nginx sending one article's compressed HTML from a file, as our server would send it.
 STATIC_SERVER = """\
     server {{
         listen 127.0.0.1:{port};
         root {root};
-        location / {{ try_files $uri =404; }}
+        location = /article {{
+            default_type text/html;
+            add_header Content-Encoding br;
+            add_header Vary Accept-Encoding;
+            try_files /article.html.br =404;
+        }}
     }}
 """
 
@@ -115,12 +121,12 @@ def start(conf: Path, port: int) -> subprocess.Popen:
     prefix = conf.parent
     process = subprocess.Popen(
         [NGINX, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log"), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"nginx exited: {process.stderr.read().decode()}")
+            raise RuntimeError(f"nginx exited: {(prefix / 'error.log').read_text()[-2000:]}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return process

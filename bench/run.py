@@ -1,0 +1,168 @@
+"""`make bench`: issue 9's measurements in one run on loopback, printed side by side as ratios.
+
+    .venv/bin/python bench/run.py            # everything (a few minutes)
+    BENCH_SECONDS=3 .venv/bin/python bench/run.py   # shorter wrk runs
+
+The machine is shared and noisy: absolute figures are printed, never asserted; the ratios are the point.
+"""
+
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
+
+import nginx_harness  # noqa: E402
+import scale  # noqa: E402
+import servers  # noqa: E402
+import weight  # noqa: E402
+import wrk  # noqa: E402
+
+from webapp.library import Library  # noqa: E402
+from webapp.loader import load_articles  # noqa: E402
+
+ROOT = servers.ROOT
+BR = {"Accept-Encoding": "br"}
+SECONDS = int(os.environ.get("BENCH_SECONDS", wrk.SECONDS))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))  # interleaved runs per target; the median is kept
+BEGAN = time.perf_counter()
+
+
+def heading(text: str) -> None:
+    """A section title."""
+    print(f"\n== {text} ==", flush=True)
+
+
+def row(label: str, result: wrk.Result) -> None:
+    """One measured line."""
+    print(f"  {label:<34} {result.line()}", flush=True)
+
+
+def goal(label: str, ratio: float, target: float) -> str:
+    """A ratio against its goal."""
+    mark = "ok" if ratio >= target else "BELOW GOAL"
+    return f"  {label:<34} {ratio:>6.1%}   (goal >= {target:.0%}: {mark})"
+
+
+def compare_servers(instance: Path, env: dict, path: str) -> dict[str, dict[str, wrk.Result]]:
+    """Floor (/healthz) and warm article for each candidate server."""
+    heading(f"Production server candidates ({servers.WORKERS} workers each; wrk 1 thread, "
+            f"{wrk.CONNECTIONS} connections, median of {ROUNDS} interleaved {SECONDS} s runs)")  # fmt: skip
+    results = {}
+    for kind in servers.COMMANDS:
+        server = servers.start(kind, instance, env)
+        try:
+            for _ in range(3):
+                servers.get(server.url + path, BR)
+            results[kind] = wrk.interleaved(
+                {"floor": (server.url + "/healthz", {}), "article": (server.url + path, BR)}, ROUNDS, SECONDS
+            )
+        finally:
+            servers.stop(server)
+        row(f"{kind}: GET /healthz", results[kind]["floor"])
+        row(f"{kind}: article (br)", results[kind]["article"])
+        ratio = results[kind]["article"].rps / results[kind]["floor"].rps
+        print(f"  {kind}: article/floor {ratio:.1%}", flush=True)
+    return results
+
+
+def signups(server: servers.Server, slug: str, instance: Path) -> None:
+    """Distinct-email signups under load, then the rows counted."""
+    status, _, _ = servers.get(server.url + "/newsletter/signup", data=b"")
+    if status in (404, 405):
+        print("  signups: POST /newsletter/signup does not exist yet: not measured")
+        return
+    result = wrk.run(server.url + "/newsletter/signup", lua=wrk.SIGNUP_LUA.replace("ARTICLE", slug),
+                     seconds=SECONDS, connections=4)  # fmt: skip
+    row("signups (distinct emails)", result)
+    with sqlite3.connect(instance / "healthytips.sqlite3") as db:
+        rows = db.execute("SELECT count(*) FROM signups WHERE email LIKE 'bench-%'").fetchone()[0]
+    thanks = result.requests - result.bad
+    lost = max(0, thanks - rows)
+    print(f"  signups: {thanks} thank-you replies, {rows} rows stored, {lost} lost "
+          f"(rows may exceed replies by requests in flight when wrk stopped)")  # fmt: skip
+
+
+def main() -> None:
+    """Run every measurement and print the report."""
+    content = Path(os.environ.get("FLASK_CONTENT_DIR") or ROOT / "content")
+    work = Path(tempfile.mkdtemp(prefix="healthytips-bench-"))
+    env = {
+        "FLASK_CONTENT_DIR": str(content),
+        "FLASK_SECRET_KEY": "bench-secret",
+        "FLASK_SIGNUP_RATE_LIMIT": "1000000 per minute",
+        "FLASK_CONTENT_RELOAD_SECONDS": "0",
+    }
+    articles, problems = load_articles(content, ROOT / "static")
+    if problems:
+        sys.exit("content/ has problems; run `flask content check`:\n" + "\n".join(map(str, problems)))
+    article = Library.build(articles).articles[0]
+    path = f"/articles/{article.slug}"
+    instance = work / "instance"
+    servers.prepare_instance(instance, env)
+    print(f"Healthy Tips bench: {len(articles)} articles, article {path}, {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f} at start")  # fmt: skip
+    compare_servers(instance, env, path)
+    heading(f"Site under load: production server = {servers.PRODUCTION}")
+    server = servers.start(servers.PRODUCTION, instance, env)
+    nginx = None
+    try:
+        status, headers, body = servers.get(server.url + path, BR)
+        assert status == 200 and headers.get("Content-Encoding") == "br", (status, headers)
+        static_root = work / "static-limit"
+        static_root.mkdir()
+        (static_root / "article.html.br").write_bytes(body)
+        limit_port, proxy_port, https_port, http_port = (servers.free_port() for _ in range(4))
+        cert, key = nginx_harness.self_signed(work)
+        site = nginx_harness.site_config(work / "nginx", server.url.removeprefix("http://"), http_port,
+                                         https_port, cert, key)  # fmt: skip
+        site = nginx_harness.plain_http_site(site, proxy_port)
+        static = nginx_harness.STATIC_SERVER.format(port=limit_port, root=static_root)
+        conf = nginx_harness.write(work / "nginx", static + site, workers=servers.WORKERS)
+        nginx = nginx_harness.start(conf, proxy_port)
+        proxied = f"http://127.0.0.1:{proxy_port}{path}"
+        for _ in range(2):
+            _, proxy_headers, proxy_body = servers.get(proxied, BR)
+        assert proxy_headers.get("X-Cache-Status") == "HIT" and proxy_body == body, proxy_headers
+
+        main = wrk.interleaved(
+            {
+                "1. limit: nginx static file": (f"http://127.0.0.1:{limit_port}/article", BR),
+                "2. floor: GET /healthz": (server.url + "/healthz", {}),
+                "3. article, warm (br)": (server.url + path, BR),
+                "4. article behind nginx cache": (proxied, BR),
+            },
+            ROUNDS,
+            SECONDS,
+        )
+        for label, result in main.items():
+            row(label, result)
+        limit, floor, warm, behind = main.values()
+        faq = wrk.run(server.url + path + "/faq/1", {**BR, "HX-Request": "true"}, seconds=SECONDS)
+        row("5. FAQ fragment (htmx)", faq)
+        home = wrk.run(server.url + "/", BR, seconds=SECONDS)
+        row("5. home page (br)", home)
+        signups(server, article.slug, instance)
+
+        heading("Ratios")
+        print(goal("article / floor", warm.rps / floor.rps, 0.90))
+        print(goal("proxied article / nginx limit", behind.rps / limit.rps, 0.90))
+        print(f"  {'article / nginx limit':<34} {warm.rps / limit.rps:>6.1%}   (printed, no goal)")
+
+        heading("First-load transfer of the article (compressed as served, no images)")
+        weight.report(server.url, path)
+    finally:
+        if nginx:
+            nginx_harness.stop(nginx)
+        servers.stop(server)
+
+    heading("Scale: shipped library vs 10,000 generated articles")
+    scale.report(work, env, content, article.slug, len(articles), SECONDS)
+    print(f"\nDone in {time.perf_counter() - BEGAN:.0f} s; load average {os.getloadavg()[0]:.1f} at the end.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""Scale: the shipped library against 10,000 generated articles, measured the same way."""
+
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import servers
+import wrk
+
+ROOT = servers.ROOT
+GENERATOR = ROOT / "scripts" / "generate_articles.py"
+LARGE = 10_000
+BR = {"Accept-Encoding": "br"}
+
+# Schema validation of every file, then the reading grade of a sample (the slow part of the check).
+CHECK_SAMPLE = """
+import sys, time
+from pathlib import Path
+from webapp.content_cli import article_grade
+from webapp.loader import load_articles
+began = time.perf_counter()
+articles, problems = load_articles(Path(sys.argv[1]), Path(sys.argv[2]))
+validated = time.perf_counter() - began
+sample = articles[:: max(1, len(articles) // 100)]
+began = time.perf_counter()
+for article in sample:
+    article_grade(article)
+print(validated, (time.perf_counter() - began) / len(sample), len(problems))
+"""
+
+
+def generated(count: int) -> Path:
+    """A folder of `count` generated articles, reused while the generator is unchanged."""
+    stamp = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"healthytips-bench-{count}-{stamp}"
+    if not (folder / ".complete").exists():
+        subprocess.run([sys.executable, str(GENERATOR), str(count), str(folder)], check=True)
+        (folder / ".complete").touch()
+    return folder
+
+
+def check_seconds(folder: Path, instance: Path, env: dict, count: int) -> str:
+    """`flask content check` time: measured whole for a small library, extrapolated for a large one."""
+    environment = {
+        **os.environ,
+        **env,
+        "FLASK_CONTENT_DIR": str(folder),
+        "FLASK_INSTANCE_PATH": str(instance),
+    }
+    if count <= 200:
+        began = time.perf_counter()
+        subprocess.run([str(servers.BIN / "flask"), "--app", "app", "content", "check"], cwd=ROOT,
+                       env=environment, capture_output=True)  # fmt: skip
+        return f"{time.perf_counter() - began:.1f} s"
+    done = subprocess.run([sys.executable, "-c", CHECK_SAMPLE, str(folder), str(ROOT / "static")], cwd=ROOT,
+                          env=environment, capture_output=True, text=True, check=True)  # fmt: skip
+    validated, per_grade, _ = (float(x) for x in done.stdout.split())
+    total = validated + per_grade * count
+    return f"~{total:.0f} s (schema {validated:.1f} s + grades {per_grade * 1000:.0f} ms each, sampled)"
+
+
+def measure(label: str, folder: Path, slug: str, work: Path, env: dict, count: int, seconds: int) -> dict:
+    """Cold and warm start-up, memory, warm article latency and check time for one library."""
+    instance = work / f"scale-{count}"
+    servers.prepare_instance(instance, env)
+    env = {**env, "FLASK_CONTENT_DIR": str(folder)}
+    cold = servers.start(servers.PRODUCTION, instance, env, timeout=300)
+    servers.stop(cold)
+    server = servers.start(servers.PRODUCTION, instance, env, timeout=300)
+    try:
+        rss, pss = servers.memory_mb(server)
+        for _ in range(3):
+            status, _, _ = servers.get(f"{server.url}/articles/{slug}", BR)
+            assert status == 200, status
+        result = wrk.run(f"{server.url}/articles/{slug}", BR, seconds=seconds)
+    finally:
+        servers.stop(server)
+    return {"label": label, "cold": cold.started, "warm": server.started, "rss": rss, "pss": pss,
+            "result": result, "check": check_seconds(folder, instance, env, count)}  # fmt: skip
+
+
+def report(work: Path, env: dict, content: Path, slug: str, count: int, seconds: int) -> None:
+    """Print the scale table and its goals."""
+    small = measure(f"shipped ({count})", content, slug, work, env, count, seconds)
+    large = measure(f"{LARGE:,}", generated(LARGE), "synthetic-05000", work, env, LARGE, seconds)
+    print(f"  {'library':<14} {'cold start':>10} {'warm start':>10} {'RSS sum':>9} {'PSS sum':>9}   article")
+    for row in (small, large):
+        print(f"  {row['label']:<14} {row['cold']:>8.2f} s {row['warm']:>8.2f} s {row['rss']:>6.0f} MB "
+              f"{row['pss']:>6.0f} MB   {row['result'].line()}")  # fmt: skip
+    for row in (small, large):
+        print(f"  flask content check, {row['label']}: {row['check']}")
+    slower = large["result"].p50_ms / small["result"].p50_ms - 1
+    fast = "ok" if large["warm"] < 3 else "NO"
+    print(f"  goals at {LARGE:,}: warm start {large['warm']:.2f} s (< 3 s: {fast}), "
+          f"memory {large['pss']:.0f} MB PSS (< 300 MB: {'ok' if large['pss'] < 300 else 'NO'}), "
+          f"warm p50 {slower:+.1%} vs shipped (within 10%: {'ok' if slower <= 0.10 else 'NO'})")  # fmt: skip
+    print(
+        "  cold start = first start of a new instance folder (every file parsed); warm start = the next\n"
+        "  start (unchanged files come from the parse cache in the instance folder). Start = exec to first\n"
+        "  answer of /healthz. Memory after start-up, master and workers summed."
+    )

@@ -1,0 +1,99 @@
+"""Drive Debian's wrk and read its report: requests per second and latency percentiles."""
+
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+SECONDS = 4
+CONNECTIONS = 16
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+# Each wrk thread signs up distinct addresses: a random prefix per thread, a counter per request.
+SIGNUP_LUA = """
+local counter = 0
+local prefix = ""
+function init(args)
+  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+  prefix = tostring(math.random(100000000, 999999999))
+end
+function request()
+  counter = counter + 1
+  local body = "email=bench-" .. prefix .. "-" .. counter .. "%40example.org&article=ARTICLE"
+  return wrk.format("POST", "/newsletter/signup",
+    {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One wrk run."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    bad: int  # non-2xx/3xx responses plus socket errors
+
+    def line(self) -> str:
+        """The figures as one aligned line."""
+        bad = f"  {self.bad} bad" if self.bad else ""
+        return f"{self.rps:>9.0f} req/s   p50 {self.p50_ms:>7.2f} ms   p99 {self.p99_ms:>7.2f} ms{bad}"
+
+
+def _ms(text: str) -> float:
+    """`1.23ms` or `450.00us` in milliseconds."""
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * UNITS[unit]
+
+
+def parse(output: str) -> Result:
+    """Figures from wrk's --latency report."""
+    percentile = dict(re.findall(r"^\s+(\d+)%\s+(\S+)\s*$", output, re.MULTILINE))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    bad += sum(int(n) for n in errors.groups()) if errors else 0
+    return Result(
+        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        p50_ms=_ms(percentile["50"]),
+        p99_ms=_ms(percentile["99"]),
+        requests=requests,
+        bad=bad,
+    )
+
+
+def run(url: str, headers: dict[str, str] | None = None, lua: str | None = None, seconds: int = SECONDS,
+        connections: int = CONNECTIONS) -> Result:  # fmt: skip
+    """Load one URL for a few seconds with one wrk thread (the other core serves)."""
+    command = [WRK, "--latency", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    with tempfile.TemporaryDirectory() as folder:
+        if lua:
+            script = Path(folder) / "script.lua"
+            script.write_text(lua)
+            command += ["-s", str(script)]
+        done = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 30)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed: {done.stderr or done.stdout}")
+    return parse(done.stdout)
+
+
+def interleaved(
+    targets: dict[str, tuple[str, dict]], rounds: int = 3, seconds: int = SECONDS
+) -> dict[str, Result]:
+    """Run several targets in turn, `rounds` times, and keep each one's median run by requests/s.
+
+    Alternating cancels most of a shared machine's drift: a ratio is taken between runs made moments
+    apart, not minutes apart.
+    """
+    runs: dict[str, list[Result]] = {label: [] for label in targets}
+    for _ in range(rounds):
+        for label, (url, headers) in targets.items():
+            runs[label].append(run(url, headers, seconds=seconds))
+    return {label: sorted(results, key=lambda r: r.rps)[len(results) // 2] for label, results in runs.items()}

@@ -1,0 +1,24 @@
+"""gunicorn settings for `make run`, the tests' servers and the systemd unit (command-line flags win).
+
+gthread workers were chosen by measurement (docs/performance.md, `make bench`): faster than sync workers
+(keep-alive, a slow client holds a thread, not a process) and, unlike granian, able to fork workers from a
+master that preloaded the content (`--preload` in `make run`), so a recycled worker still starts while
+an editor's half-written article sits in content/.
+"""
+
+import os
+
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+
+# Recycle workers after a number of requests (a slow leak never grows for long); the jitter keeps
+# workers from restarting at the same moment, so one is always serving.
+max_requests = 20000
+max_requests_jitter = 2000
+
+# A request that takes longer than this is stuck: the worker is replaced. On SIGTERM or HUP, requests
+# in flight get `graceful_timeout` seconds to finish.
+timeout = 30
+graceful_timeout = 25
+keepalive = 5  # seconds an idle keep-alive connection (from nginx's upstream pool) stays open
