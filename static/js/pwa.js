@@ -14,8 +14,10 @@
       navigator.serviceWorker.register(workerUrl, { scope: "/" }).catch(() => {});
       // The worker was not in charge while this page loaded (a first visit): ask it to keep the
       // page and any FAQ answer fetched so far, so the article reads offline from now on.
+      const [navigation] = performance.getEntriesByType("navigation");
+      const viaWorker = navigation ? navigation.workerStart > 0 : !!navigator.serviceWorker.controller;
       navigator.serviceWorker.ready.then((registration) => {
-        if (navigator.serviceWorker.controller || !registration.active) return;
+        if (viaWorker || !registration.active) return;
         const fragments = performance.getEntriesByType("resource")
           .map((entry) => entry.name)
           .filter((url) => /\/articles\/[^/]+\/faq\/\d+$/.test(new URL(url).pathname));

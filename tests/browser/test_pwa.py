@@ -165,6 +165,17 @@ def test_an_unvisited_page_offline_shows_the_offline_page_listing_saved_articles
     assert page.url == f"{live_server}/articles/{READ}"
 
 
+def test_the_offline_page_says_so_when_nothing_is_saved_yet(sw_context, live_server):
+    page = sw_context.new_page()
+    page.goto(live_server + "/")  # the home page only: no article opened
+    eventually(page, "async () => !!(await caches.match(location.href, {ignoreVary: true}))")
+    go_offline(sw_context, page)
+    page.goto(f"{live_server}/articles/{UNREAD}")
+    expect(page.locator("h1")).to_have_text("No connection")
+    expect(page.locator(".offline-list li")).to_have_count(0)
+    expect(page.get_by_text("You haven't opened any articles on this device yet")).to_be_visible()
+
+
 def test_private_pages_are_never_served_by_the_worker(sw_context, live_server):
     page = open_saved_article(sw_context, live_server)
     sw_context.set_offline(True)
