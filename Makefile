@@ -19,9 +19,11 @@ $(STAMP): pyproject.toml
 # The app logs one JSON line per request (webapp/request_log.py), so gunicorn's access log stays off.
 # --preload: workers fork from a master that loaded the content once, so a worker restarted while a
 # bad article file sits in content/ still boots, with the last good library.
+# gunicorn.conf.py: gthread workers (chosen by `make bench`, docs/performance.md), recycled after
+# 20,000 requests with jitter, graceful restarts on HUP and TERM.
 run: $(STAMP)
 	$(BIN)/flask --app app db upgrade
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --preload app:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) --preload app:app
 
 dev: $(STAMP)
 	$(BIN)/flask --app app run --debug --host $(HOST) --port $(PORT)
