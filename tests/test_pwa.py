@@ -136,6 +136,8 @@ def test_service_worker_precaches_the_current_shell_and_every_file_it_names_exis
     for asset in ("css/site.css", "js/site.js", "vendor/htmx/htmx-4.0.1.min.js", "js/pwa.js"):
         url = "/static/" + app.extensions["assets"][asset]
         assert url in precache and url in html  # the very URLs the pages load today
+    for script in re.findall(r'<script src="(/static/js/[^"]+)"', html):
+        assert script in precache  # every script of ours, whoever added it
     assert {icon["src"] for icon in manifest["icons"]} <= set(precache)
     assert "/offline" in precache and "/manifest.webmanifest" in precache
     for url in precache:  # install fails as a whole if one is missing

@@ -29,8 +29,8 @@ SCREENSHOTS = (
     ("pwa/screenshot-narrow.png", "540x1200", "narrow", "An article on a phone: who wrote and checked it"),
     ("pwa/screenshot-wide.png", "1280x800", "wide", "The list of articles on a wide screen"),
 )
-# The app shell every reader gets on install, besides the icons and the offline page.
-SHELL_ASSETS = ("css/site.css", "js/site.js", "vendor/htmx/htmx-4.0.1.min.js", "js/pwa.js")
+# The app shell every reader gets on install, besides our own scripts (js/*), the icons and the offline page.
+SHELL_ASSETS = ("css/site.css", "vendor/htmx/htmx-4.0.1.min.js")
 OFFLINE_URL = "/offline"
 MANIFEST_URL = "/manifest.webmanifest"
 
@@ -67,7 +67,8 @@ def build_manifest(site_name: str, asset: Callable[[str], str]) -> dict:
 
 def shell_assets() -> dict[str, str]:
     """Static path -> hashed URL of every file precached on install."""
-    paths = (*SHELL_ASSETS, *(path for path, _, _ in ICONS), APPLE_TOUCH_ICON[0])
+    scripts = sorted(path for path in current_app.extensions["assets"] if path.startswith("js/"))
+    paths = (*SHELL_ASSETS, *scripts, *(path for path, _, _ in ICONS), APPLE_TOUCH_ICON[0])
     return {path: asset_url(path) for path in paths}
 
 

@@ -148,9 +148,7 @@ async function hashedFile(request, url) {
   if (cached) return cached;
   try {
     const response = await fetch(request);
-    if (keepable(response) && !url.pathname.endsWith(".js") && !url.pathname.endsWith(".css")) {
-      await save(CACHES.static, url.pathname, response.clone());
-    }
+    if (keepable(response)) await save(CACHES.static, url.pathname, response.clone());
     return response;
   } catch (error) {
     const [, stem, ext] = url.pathname.match(HASHED);
