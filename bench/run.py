@@ -160,7 +160,7 @@ def main() -> None:
         servers.stop(server)
 
     heading("Scale: shipped library vs 10,000 generated articles")
-    scale.report(work, env, content, article.slug, len(articles), SECONDS)
+    scale.report(work, env, content, article.slug, len(articles), SECONDS, ROUNDS)
     print(f"\nDone in {time.perf_counter() - BEGAN:.0f} s; load average {os.getloadavg()[0]:.1f} at the end.")
 
 

@@ -63,30 +63,38 @@ def check_seconds(folder: Path, instance: Path, env: dict, count: int) -> str:
     return f"~{total:.0f} s (schema {validated:.1f} s + grades {per_grade * 1000:.0f} ms each, sampled)"
 
 
-def measure(label: str, folder: Path, slug: str, work: Path, env: dict, count: int, seconds: int) -> dict:
-    """Cold and warm start-up, memory, warm article latency and check time for one library."""
+def start(label: str, folder: Path, work: Path, env: dict, count: int) -> dict:
+    """Cold then warm start-up of one library; the warm server is left running for the load runs."""
     instance = work / f"scale-{count}"
     servers.prepare_instance(instance, env)
     env = {**env, "FLASK_CONTENT_DIR": str(folder)}
     cold = servers.start(servers.PRODUCTION, instance, env, timeout=300)
     servers.stop(cold)
     server = servers.start(servers.PRODUCTION, instance, env, timeout=300)
-    try:
-        rss, pss = servers.memory_mb(server)
-        for _ in range(3):
-            status, _, _ = servers.get(f"{server.url}/articles/{slug}", BR)
-            assert status == 200, status
-        result = wrk.run(f"{server.url}/articles/{slug}", BR, seconds=seconds)
-    finally:
-        servers.stop(server)
+    rss, pss = servers.memory_mb(server)
     return {"label": label, "cold": cold.started, "warm": server.started, "rss": rss, "pss": pss,
-            "result": result, "check": check_seconds(folder, instance, env, count)}  # fmt: skip
+            "server": server, "folder": folder, "instance": instance, "env": env, "count": count}  # fmt: skip
 
 
-def report(work: Path, env: dict, content: Path, slug: str, count: int, seconds: int) -> None:
-    """Print the scale table and its goals."""
-    small = measure(f"shipped ({count})", content, slug, work, env, count, seconds)
-    large = measure(f"{LARGE:,}", generated(LARGE), "synthetic-05000", work, env, LARGE, seconds)
+def report(work: Path, env: dict, content: Path, slug: str, count: int, seconds: int, rounds: int) -> None:
+    """Print the scale table and its goals (both libraries' articles loaded in turn, medians kept)."""
+    small = start(f"shipped ({count})", content, work, env, count)
+    large = start(f"{LARGE:,}", generated(LARGE), work, env, LARGE)
+    try:
+        targets = {}
+        for row, article in ((small, slug), (large, "synthetic-05000")):
+            url = f"{row['server'].url}/articles/{article}"
+            for _ in range(3):
+                status, _, _ = servers.get(url, BR)
+                assert status == 200, (url, status)
+            targets[row["label"]] = (url, BR)
+        results = wrk.interleaved(targets, rounds, seconds)
+    finally:
+        for row in (small, large):
+            servers.stop(row["server"])
+    for row in (small, large):
+        row["result"] = results[row["label"]]
+        row["check"] = check_seconds(row["folder"], row["instance"], row["env"], row["count"])
     print(f"  {'library':<14} {'cold start':>10} {'warm start':>10} {'RSS sum':>9} {'PSS sum':>9}   article")
     for row in (small, large):
         print(f"  {row['label']:<14} {row['cold']:>8.2f} s {row['warm']:>8.2f} s {row['rss']:>6.0f} MB "
@@ -101,5 +109,6 @@ def report(work: Path, env: dict, content: Path, slug: str, count: int, seconds:
     print(
         "  cold start = first start of a new instance folder (every file parsed); warm start = the next\n"
         "  start (unchanged files come from the parse cache in the instance folder). Start = exec to first\n"
-        "  answer of /healthz. Memory after start-up, master and workers summed."
+        "  answer of /healthz. Memory after start-up, master and workers summed. Articles: median of\n"
+        "  interleaved runs."
     )
