@@ -7,6 +7,7 @@ The machine is shared and noisy: absolute figures are printed, never asserted; t
 """
 
 import os
+import re
 import sqlite3
 import sys
 import tempfile
@@ -84,6 +85,20 @@ def signups(server: servers.Server, slug: str, instance: Path) -> None:
     lost = max(0, thanks - rows)
     print(f"  signups: {thanks} thank-you replies, {rows} rows stored, {lost} lost "
           f"(rows may exceed replies by requests in flight when wrk stopped)")  # fmt: skip
+    mixed(server, slug, instance)
+
+
+def mixed(server: servers.Server, slug: str, instance: Path) -> None:
+    """Issue 8's mixed load: 90% articles, 8% FAQ fragments, 2% signups; no 5xx, no signup lost."""
+    lua = wrk.MIXED_LUA.replace("ARTICLE", slug)
+    result, output = wrk.run_with_output(server.url + "/", lua=lua, seconds=2 * SECONDS, connections=8)
+    row("mixed 90/8/2 (articles/FAQ/signups)", result)
+    thanks, failed = (int(n) for n in re.search(r"MIXED thanks=(\d+) failed=(\d+)", output).groups())
+    with sqlite3.connect(instance / "healthytips.sqlite3") as db:
+        rows = db.execute("SELECT count(*) FROM signups WHERE email LIKE 'mixed-%'").fetchone()[0]
+    verdict = "ok" if failed == 0 and rows >= thanks else "FAILED"
+    print(f"  mixed: {failed} responses 5xx, {thanks} signup thank-yous, {rows} rows stored, "
+          f"{max(0, thanks - rows)} lost ({verdict})")  # fmt: skip
 
 
 def main() -> None:

@@ -28,6 +28,45 @@ function request()
 end
 """
 
+# Issue 8's mixed load: ~90% article pages, 8% FAQ fragments, 2% signups (plain form posts, answered
+# with a 303 to the thank-you page). Counts 303s and 5xx per thread; `done` prints the totals.
+MIXED_LUA = """
+threads = {}
+counter, thanks, failed = 0, 0, 0  -- globals: `done` reads them with thread:get
+local prefix = ""
+function setup(thread)
+  table.insert(threads, thread)
+end
+function init(args)
+  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+  prefix = tostring(math.random(100000000, 999999999))
+end
+function request()
+  local r = math.random(100)
+  if r <= 2 then
+    counter = counter + 1
+    local body = "email=mixed-" .. prefix .. "-" .. counter .. "%40example.org&article=ARTICLE"
+    return wrk.format("POST", "/newsletter/signup",
+      {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+  elseif r <= 10 then
+    return wrk.format("GET", "/articles/ARTICLE/faq/1", {["HX-Request"] = "true", ["Accept-Encoding"] = "br"})
+  end
+  return wrk.format("GET", "/articles/ARTICLE", {["Accept-Encoding"] = "br"})
+end
+function response(status, headers, body)
+  if status == 303 then thanks = thanks + 1 end
+  if status >= 500 then failed = failed + 1 end
+end
+function done(summary, latency, requests)
+  local t, f = 0, 0
+  for _, thread in ipairs(threads) do
+    t = t + thread:get("thanks")
+    f = f + thread:get("failed")
+  end
+  io.write(string.format("MIXED thanks=%d failed=%d\\n", t, f))
+end
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class Result:
@@ -70,6 +109,13 @@ def parse(output: str) -> Result:
 def run(url: str, headers: dict[str, str] | None = None, lua: str | None = None, seconds: int = SECONDS,
         connections: int = CONNECTIONS) -> Result:  # fmt: skip
     """Load one URL for a few seconds with one wrk thread (the other core serves)."""
+    return run_with_output(url, headers, lua, seconds, connections)[0]
+
+
+def run_with_output(
+    url: str, headers: dict | None = None, lua: str | None = None, seconds: int = SECONDS, connections=16
+) -> tuple[Result, str]:
+    """`run`, also returning wrk's whole report (a script's `done` may print there)."""
     command = [WRK, "--latency", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
@@ -81,7 +127,7 @@ def run(url: str, headers: dict[str, str] | None = None, lua: str | None = None,
         done = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 30)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed: {done.stderr or done.stdout}")
-    return parse(done.stdout)
+    return parse(done.stdout), done.stdout
 
 
 def interleaved(
