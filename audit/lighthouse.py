@@ -84,6 +84,17 @@ def _run_once(url: str, output: Path, form_factor: str, status: int) -> tuple[di
     return report, ""
 
 
+def _own_status_logged(report: dict, url: str, status: int) -> set[str]:
+    """{"errors-in-console"} when a 4xx page's only console error is Chromium logging that very status."""
+    if status < 400:
+        return set()
+    items = report["audits"]["errors-in-console"].get("details", {}).get("items", [])
+    own = f"the server responded with a status of {status}"
+    if all(item.get("sourceLocation", {}).get("url") == url and own in item["description"] for item in items):
+        return {"errors-in-console"}
+    return set()
+
+
 def _performance(report: dict) -> float:
     """The report's performance score, 0 when missing."""
     return report["categories"]["performance"]["score"] or 0.0
@@ -112,13 +123,14 @@ def run_lighthouse(
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
             elif path != output:
                 path.with_name(path.name + suffix).replace(output.with_name(output.name + suffix))
+    waived = set(waived) | _own_status_logged(report, url, status)
     scores, failures = {}, []
     for category in CATEGORIES:
-        scores[category], lost = _score(report, category, set(waived))
+        scores[category], lost = _score(report, category, waived)
         failures += lost
     errored = [f for f in failures if "errored" in f]
     result = LighthouseResult(scores, failures, error="; ".join(errored), waived=bool(waived))
     result.runs = len(runs)
-    result.warnings = [str(w) for w in report.get("runWarnings", [])]
+    result.warnings = [str(w) for w in report.get("runWarnings", []) if f"(Status code: {status})" not in w]
     result.benchmark = report.get("environment", {}).get("benchmarkIndex")
     return result

@@ -137,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             stop_server(process)
     print(table(rows))
     print(f"\nLighthouse: categories {', '.join(CATEGORIES)}; HTML reports in {args.reports}/")
-    print("* SEO audits waived where a page must fail them by design: http-status-code and is-crawlable on")
-    print("  the 404 page (it answers 404), is-crawlable on noindex pages (offline, thank-you).")
+    print("* audits waived where a page must fail them by design (docs/audit.md): on the 404 page")
+    print("  http-status-code, is-crawlable and its own 404 in the console; is-crawlable on noindex pages.")
     print("(3 runs): performance below 100 on the first run, so the median of three runs is shown.")
     for note in notes:
         print(f"Note: {note}")
