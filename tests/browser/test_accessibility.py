@@ -109,3 +109,12 @@ def test_axe_finds_a_planted_violation_under_the_csp(page, live_server):
     assert "script-src 'self'" in (response.headers.get("content-security-policy") or "")
     page.evaluate("() => document.querySelector('.card img').removeAttribute('alt')")
     assert any(" image-alt: " in line for line in axe_violations(page))
+
+
+def test_a_planted_console_error_is_caught(page, live_server):
+    """Guards the console checks above: an error the page logs or throws must reach the list."""
+    errors = console_errors(page)
+    page.goto(live_server + "/")
+    page.evaluate("() => { console.error('planted'); setTimeout(() => { throw new Error('thrown'); }); }")
+    page.wait_for_timeout(100)
+    assert any(e.endswith(": planted") for e in errors) and any("thrown" in e for e in errors)
