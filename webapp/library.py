@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 
 import click
 from flask import Flask, current_app
@@ -49,8 +50,8 @@ def content_version(content_dir: Path, templates_dir: Path) -> str:
     digest = hashlib.blake2b(digest_size=8)
     for folder in (content_dir, templates_dir):
         for path in sorted(folder.rglob("*"), key=lambda p: p.parts):  # cheaper than comparing Paths
-            if path.is_file():
-                stat = path.stat()
+            stat = path.stat()  # one stat per file, not two (is_file, then stat): 10,000 files notice
+            if S_ISREG(stat.st_mode):
                 digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
     return digest.hexdigest()
 
