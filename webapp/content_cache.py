@@ -17,6 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import markdown_it
+import yaml
+
 from webapp import articles as articles_mod
 from webapp import loader, rendering
 from webapp.articles import Article
@@ -27,7 +30,7 @@ Known = dict[str, tuple[int, int, Article]]
 def fingerprint() -> str:
     """A digest of everything that decides what parsing a file yields."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{sys.version}|{marshal.version}".encode())
+    digest.update(f"{sys.version}|{marshal.version}|{yaml.__version__}|{markdown_it.__version__}".encode())
     for module in (articles_mod, loader, rendering):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()
