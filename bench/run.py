@@ -8,6 +8,7 @@ The machine is shared and noisy: absolute figures are printed, never asserted; t
 
 import os
 import re
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -102,9 +103,17 @@ def mixed(server: servers.Server, slug: str, instance: Path) -> None:
 
 
 def main() -> None:
+    """Run every measurement in a scratch folder, removed afterwards (the 10,000 articles are kept)."""
+    work = Path(tempfile.mkdtemp(prefix="healthytips-bench-run-"))
+    try:
+        measure(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(work: Path) -> None:
     """Run every measurement and print the report."""
     content = Path(os.environ.get("FLASK_CONTENT_DIR") or ROOT / "content")
-    work = Path(tempfile.mkdtemp(prefix="healthytips-bench-"))
     env = {
         "FLASK_CONTENT_DIR": str(content),
         "FLASK_SECRET_KEY": "bench-secret",
