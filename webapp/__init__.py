@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         CACHE_KEY_PREFIX="healthytips:",  # one prefix per site when sites share a Redis
         CACHE_DEFAULT_TIMEOUT=3600,
         CACHE_THRESHOLD=2000,
+        ARTICLES_PER_PAGE=24,
         PAGE_CACHE_CONTROL="public, max-age=300, stale-while-revalidate=60",
         STATIC_MAX_AGE=3600,
         SECRET_KEY=None,

@@ -1,6 +1,6 @@
 """The reader's pages: home, tag lists, articles and their FAQ answers."""
 
-from flask import Blueprint, Flask, abort, render_template, request
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
@@ -9,23 +9,40 @@ from webapp.articles import Article
 from webapp.htmx import is_htmx
 from webapp.library import get_library
 from webapp.page_cache import cached_page
+from webapp.pagination import paginate
 
 bp = Blueprint("pages", __name__)
 
 
+def _page_or_404(articles, number: int):
+    """One page of a list of articles, or a 404 past the last page."""
+    page = paginate(articles, number, current_app.config["ARTICLES_PER_PAGE"])
+    if page is None or (number > 1 and not page.items):
+        abort(404)
+    return page
+
+
 @bp.get("/")
-def index():
-    """Every article as a card, newest first."""
-    return cached_page(lambda: render_template("pages/index.html", articles=get_library().articles))
+@bp.get("/page/<int:number>")
+def index(number: int = 1):
+    """The articles as cards, newest first, a page at a time."""
+    if request.path == "/page/1":
+        return redirect("/", 308)
+    page = _page_or_404(get_library().articles, number)
+    return cached_page(lambda: render_template("pages/index.html", page=page, base="/"))
 
 
 @bp.get("/tags/<tag>")
-def tag(tag: str):
-    """The articles carrying one tag."""
+@bp.get("/tags/<tag>/page/<int:number>")
+def tag(tag: str, number: int = 1):
+    """The articles carrying one tag, a page at a time."""
     articles = get_library().tagged(tag)
     if not articles:
         abort(404)
-    return cached_page(lambda: render_template("pages/tag.html", tag=tag, articles=articles))
+    if request.path.endswith("/page/1"):
+        return redirect(f"/tags/{tag}", 308)
+    page = _page_or_404(articles, number)
+    return cached_page(lambda: render_template("pages/tag.html", tag=tag, page=page, base=f"/tags/{tag}/"))
 
 
 def _article_or_404(slug: str) -> Article:
