@@ -97,8 +97,10 @@ def init_app(app: Flask) -> None:
     def add_security_headers(response: Response) -> Response:
         """Every response Flask makes, 304s and errors included, gets the headers it lacks."""
         secure = tls or request.is_secure
-        for name, value in header_list(secure, request.path):
-            response.headers.setdefault(name, value)
+        present = {name.lower() for name in response.headers.keys()}  # one scan, not one per header
+        response.headers.extend(
+            (name, value) for name, value in header_list(secure, request.path) if name.lower() not in present
+        )
         return response
 
     def static_headers(headers: Headers, path: str, url: str) -> None:
