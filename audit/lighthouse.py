@@ -106,8 +106,11 @@ def run_lighthouse(
     """Lighthouse on one page; below 100 in performance, the median of three runs (Lighthouse's own
     advice on variance). Writes reports/lighthouse-<name>-<form factor>.report.{html,json}."""
     output = reports / f"lighthouse-{name.replace(':', '-')}-{form_factor}"
-    report, error = _run_once(url, output, form_factor, status)
-    if report is None:
+    for _attempt in range(3):  # a failed trace (NO_NAVSTART...) asks to "run Lighthouse again"
+        report, error = _run_once(url, output, form_factor, status)
+        if report is not None:
+            break
+    else:
         return LighthouseResult({c: None for c in CATEGORIES}, error=error)
     runs = [(report, output)]
     if _performance(report) < 0.995:
