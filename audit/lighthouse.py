@@ -15,14 +15,14 @@ CHROMIUM = os.environ.get("CHROME_PATH") or "/usr/bin/chromium"
 
 
 def chromium_args() -> list[str]:
-    """The headless flags the browser tests use (read from tests/browser/conftest.py, one source)."""
-    tree = ast.parse((ROOT / "tests" / "browser" / "conftest.py").read_text())
+    """The headless flags the browser tests use (read from tests/liveserver.py, one source)."""
+    tree = ast.parse((ROOT / "tests" / "liveserver.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
             getattr(t, "id", "") == "CHROMIUM_ARGS" for t in node.targets
         ):
             return ast.literal_eval(node.value)
-    raise RuntimeError("CHROMIUM_ARGS not found in tests/browser/conftest.py")
+    raise RuntimeError("CHROMIUM_ARGS not found in tests/liveserver.py")
 
 
 @dataclass

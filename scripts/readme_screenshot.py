@@ -6,9 +6,9 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
+from liveserver import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
 
 
 def main(slug: str = "gut-melatonin-sleep", out: Path = ROOT / "docs" / "screenshot-article.png") -> None:
@@ -25,7 +25,7 @@ def main(slug: str = "gut-melatonin-sleep", out: Path = ROOT / "docs" / "screens
                 page.screenshot(path=str(out))
                 browser.close()
         finally:
-            process.terminate()
+            stop_server(process)
     print(f"wrote {out}")
 
 

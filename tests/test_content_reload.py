@@ -5,15 +5,14 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from liveserver import start_server, stop_server
 
 from webapp import create_app
 
@@ -83,22 +82,16 @@ def test_bad_file_is_never_served_and_the_fix_is_picked_up(tmp_path, caplog):
 
 def start_gunicorn(tmp_path: Path, content: Path) -> tuple[subprocess.Popen, str, Path]:
     """`make run`'s server (gunicorn --preload, two workers) on a free port, logging to a file."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     log = tmp_path / "server.log"
-    env = {
-        **os.environ,
-        "FLASK_INSTANCE_PATH": str(tmp_path / "instance"),
-        "FLASK_CONTENT_DIR": str(content),
-        "FLASK_CONTENT_RELOAD_SECONDS": "0.2",
-    }
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
-    process = subprocess.Popen(
-        [*command, "--preload", "app:app"], cwd=ROOT, env=env, stderr=log.open("w"), stdout=subprocess.DEVNULL
+    env = {"FLASK_CONTENT_DIR": str(content), "FLASK_CONTENT_RELOAD_SECONDS": "0.2"}
+    process, url = start_server(
+        tmp_path / "instance",
+        env,
+        args=("--workers", "2", "--preload"),
+        ready_path="/healthz",
+        stderr=log.open("w"),
+        stdout=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
-    wait_for(lambda: process.poll() is None and status(url + "/healthz") == 200, 30)
     return process, url, log
 
 
@@ -125,8 +118,7 @@ def server(tmp_path):
     content = copy_content(tmp_path)
     process, url, log = start_gunicorn(tmp_path, content)
     yield content, url, log, process
-    process.terminate()
-    process.wait(timeout=30)
+    stop_server(process)
 
 
 def test_running_server_keeps_last_good_content_even_in_a_restarted_worker(server):

@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import redis
 from backends import REDIS_URL, drop_schema, missing, postgresql_schema_url
-from browser.conftest import start_server
+from liveserver import start_server
 from sqlalchemy import create_engine, text
 
 from webapp.consent import CURRENT

@@ -1,32 +1,19 @@
 """The installable, offline app in real Chromium: installability, offline reading, deploys, retiring."""
 
-import importlib.util
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from liveserver import CHROMIUM, CHROMIUM_ARGS, PHONE, ROOT, free_port, start_server, stop_server
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-
-def _browser_conftest():
-    """tests/browser/conftest.py under its own name: its Chromium path, flags and helpers."""
-    spec = importlib.util.spec_from_file_location("browser_conftest", Path(__file__).with_name("conftest.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_setup = _browser_conftest()
-CHROMIUM, CHROMIUM_ARGS, PHONE, ROOT = _setup.CHROMIUM, _setup.CHROMIUM_ARGS, _setup.PHONE, _setup.ROOT
-free_port = _setup.free_port
 pytestmark = pytest.mark.browser
 READ = "gut-melatonin-sleep"  # the article the reader opens online
 UNREAD = "gut-microbiome-vaccine-response"  # one never opened
@@ -186,44 +173,8 @@ def test_private_pages_are_never_served_by_the_worker(sw_context, live_server):
 
 def serve(port: int, instance: Path, env: dict) -> subprocess.Popen:
     """Start gunicorn on a given port (a deploy keeps the origin, so the worker sees it)."""
-    environment = {**os.environ, "FLASK_INSTANCE_PATH": str(instance), **env}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--graceful-timeout",
-            "2",
-            "app:app",
-        ],
-        cwd=ROOT,
-        env=environment,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with status {process.returncode}")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.terminate()
-    raise RuntimeError("the server did not answer within 30 seconds")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop a server and wait for its port to be free."""
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
+    args = ("--workers", "1", "--graceful-timeout", "2")
+    return start_server(instance, env, port=port, args=args)[0]
 
 
 def next_deploy(tmp_path: Path) -> dict:
@@ -250,7 +201,7 @@ def test_a_deploy_replaces_the_worker_and_its_caches_then_retiring_removes_it(sw
         assert old_caches and all(name.endswith(first) for name in old_caches)
         old_title = page.locator("h1").inner_text()
     finally:
-        stop(server)
+        stop_server(server)
 
     server = serve(port, tmp_path / "two", next_deploy(tmp_path / "deploy"))
     try:
@@ -270,7 +221,7 @@ def test_a_deploy_replaces_the_worker_and_its_caches_then_retiring_removes_it(sw
         assert page.evaluate("document.querySelector('.hero img').naturalWidth") > 0
         sw_context.set_offline(False)
     finally:
-        stop(server)
+        stop_server(server)
 
     server = serve(port, tmp_path / "three", {"FLASK_SW_RETIRE": "1"})
     try:
@@ -283,4 +234,4 @@ def test_a_deploy_replaces_the_worker_and_its_caches_then_retiring_removes_it(sw
         with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
             page.goto(f"{base}/articles/{UNREAD}")
     finally:
-        stop(server)
+        stop_server(server)

@@ -3,7 +3,7 @@
 import sqlite3
 
 import pytest
-from conftest import start_server
+from liveserver import start_server
 from playwright.sync_api import expect
 
 from webapp.migrate import upgrade
