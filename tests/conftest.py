@@ -15,6 +15,7 @@ from backends import (  # noqa: F401
 from webapp import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
+SITE = "https://healthy.example"  # a distinctive public address, to tell configured links from request ones
 
 
 @pytest.fixture
@@ -65,3 +66,18 @@ def client(app):
 def runner(app):
     """A runner for the app's `flask` commands."""
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="module")
+def site_app(tmp_path_factory, static_build_dir):
+    """One app per test module, with the real content, published at SITE."""
+    config = {"TESTING": True, "SECRET_KEY": "test", "SITE_URL": SITE + "/"}
+    config["INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
+    config["STATIC_BUILD_DIR"] = str(static_build_dir)
+    return create_app(config)
+
+
+@pytest.fixture(scope="module")
+def site_client(site_app):
+    """A test client for the module's `site_app`."""
+    return site_app.test_client()

@@ -1,7 +1,6 @@
 """The Atom feed, the sitemap and robots.txt, parsed as feed readers and crawlers parse them."""
 
 import datetime as dt
-import os
 import re
 import urllib.robotparser
 
@@ -10,11 +9,12 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from webapp import create_app, seo
+from webapp import seo
 from webapp.page_cache import cache
 from webapp.seo import FEED_ENTRIES
 
-SITE = "https://healthy.example"
+SITE = "https://healthy.example"  # the site_app fixture's address (tests/conftest.py)
+
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 # The rules of sitemaps.org's sitemap.xsd (0.9) for what we emit: urlset of url, each with a loc
 # (an absolute URI of 12 to 2048 characters) and optional lastmod (a W3C date or date-time).
@@ -45,25 +45,9 @@ SITEMAP_XSD = f"""<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" targe
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """The app with the real content, published at a distinctive site URL."""
-    config = {"TESTING": True, "SECRET_KEY": "test", "SITE_URL": SITE + "/"}
-    config["INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
-    if os.environ.get("FLASK_CONTENT_DIR"):  # a snapshot while someone is mid-way through an article
-        config["CONTENT_DIR"] = os.environ["FLASK_CONTENT_DIR"]
-    return create_app(config)
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    """A test client for the module's app."""
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def library(app):
+def library(site_app):
     """The loaded articles."""
-    return app.extensions["library"]
+    return site_app.extensions["library"]
 
 
 def assert_public_and_cacheable(response, mimetype: str) -> None:
@@ -75,8 +59,8 @@ def assert_public_and_cacheable(response, mimetype: str) -> None:
     assert response.headers.get("ETag") and "Set-Cookie" not in response.headers
 
 
-def test_feed_parses_cleanly_with_every_article(client, library):
-    response = client.get("/feed.xml")
+def test_feed_parses_cleanly_with_every_article(site_client, library):
+    response = site_client.get("/feed.xml")
     assert_public_and_cacheable(response, "application/atom+xml")
     feed = feedparser.parse(response.data)
     assert not feed.bozo, feed.get("bozo_exception")
@@ -96,20 +80,20 @@ def test_feed_parses_cleanly_with_every_article(client, library):
         assert [t.term for t in entry.tags] == list(article.tags)
 
 
-def test_feed_holds_only_the_newest_articles_of_a_large_library(app, client, library, monkeypatch):
+def test_feed_holds_only_the_newest_articles_of_a_large_library(site_app, site_client, library, monkeypatch):
     monkeypatch.setattr(seo, "FEED_ENTRIES", 2)
-    with app.app_context():
+    with site_app.app_context():
         cache.clear()
     try:
-        feed = feedparser.parse(client.get("/feed.xml").data)
+        feed = feedparser.parse(site_client.get("/feed.xml").data)
     finally:
-        with app.app_context():
+        with site_app.app_context():
             cache.clear()
     assert [e.link for e in feed.entries] == [f"{SITE}/articles/{a.slug}" for a in library.articles[:2]]
 
 
-def test_feed_summaries_are_full_and_their_links_absolute(client, library):
-    feed = feedparser.parse(client.get("/feed.xml").data)
+def test_feed_summaries_are_full_and_their_links_absolute(site_client, library):
+    feed = feedparser.parse(site_client.get("/feed.xml").data)
     for entry, article in zip(feed.entries, library.articles[:FEED_ENTRIES], strict=True):
         summary = lxml.html.fromstring(entry.summary)
         words = " ".join(summary.text_content().split())
@@ -119,18 +103,18 @@ def test_feed_summaries_are_full_and_their_links_absolute(client, library):
         assert hrefs and all(h.startswith(f"{SITE}/articles/{article.slug}") for h in hrefs), hrefs
 
 
-def test_every_page_links_the_feed(client, library):
+def test_every_page_links_the_feed(site_client, library):
     article = library.articles[0]
     for path in ("/", f"/tags/{article.tags[0]}", f"/articles/{article.slug}", "/no-such-page"):
-        doc = lxml.html.fromstring(client.get(path).get_data(as_text=True))
+        doc = lxml.html.fromstring(site_client.get(path).get_data(as_text=True))
         assert doc.xpath("//head/link[@rel='alternate'][@type='application/atom+xml']/@href") == [
             SITE + "/feed.xml"
         ], path
 
 
-def sitemap_urls(client) -> dict[str, str]:
+def sitemap_urls(site_client) -> dict[str, str]:
     """The sitemap's loc to lastmod, after validating it against the sitemap schema's rules."""
-    response = client.get("/sitemap.xml")
+    response = site_client.get("/sitemap.xml")
     assert_public_and_cacheable(response, "application/xml")
     root = lxml.etree.fromstring(response.data)
     assert root.tag == f"{{{SITEMAP_NS}}}urlset"
@@ -142,8 +126,8 @@ def sitemap_urls(client) -> dict[str, str]:
     return urls
 
 
-def test_sitemap_lists_home_every_topic_and_every_article_with_lastmod(client, library):
-    urls = sitemap_urls(client)
+def test_sitemap_lists_home_every_topic_and_every_article_with_lastmod(site_client, library):
+    urls = sitemap_urls(site_client)
     expected = {SITE + "/"}
     expected |= {f"{SITE}/tags/{tag}" for tag in library.by_tag}
     expected |= {f"{SITE}/articles/{a.slug}" for a in library.articles}
@@ -154,11 +138,11 @@ def test_sitemap_lists_home_every_topic_and_every_article_with_lastmod(client, l
     for loc, lastmod in urls.items():
         assert re.fullmatch(r"https?://[^/\s]+/\S*", loc) and loc.startswith(SITE + "/")
         assert dt.date.fromisoformat(lastmod) <= dt.date.today()
-        assert client.get(loc.removeprefix(SITE)).status_code == 200, loc
+        assert site_client.get(loc.removeprefix(SITE)).status_code == 200, loc
 
 
-def test_robots_names_the_sitemap_and_keeps_crawlers_out_of_admin(client, library):
-    response = client.get("/robots.txt")
+def test_robots_names_the_sitemap_and_keeps_crawlers_out_of_admin(site_client, library):
+    response = site_client.get("/robots.txt")
     assert_public_and_cacheable(response, "text/plain")
     robots = urllib.robotparser.RobotFileParser()
     robots.parse(response.get_data(as_text=True).splitlines())
@@ -169,9 +153,9 @@ def test_robots_names_the_sitemap_and_keeps_crawlers_out_of_admin(client, librar
         assert robots.can_fetch("Googlebot", SITE + path), path
 
 
-def test_feeds_are_compressed_and_revalidated_like_pages(client):
+def test_feeds_are_compressed_and_revalidated_like_pages(site_client):
     for path in ("/feed.xml", "/sitemap.xml"):
-        first = client.get(path, headers={"Accept-Encoding": "gzip"})
+        first = site_client.get(path, headers={"Accept-Encoding": "gzip"})
         assert first.headers["Content-Encoding"] == "gzip"
-        again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+        again = site_client.get(path, headers={"If-None-Match": first.headers["ETag"]})
         assert again.status_code == 304

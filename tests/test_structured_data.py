@@ -2,40 +2,23 @@
 
 import datetime as dt
 import json
-import os
 import re
 
 import extruct
 import lxml.html
 import pytest
 
-from webapp import create_app
 from webapp.structured_data import to_json_ld
 
-SITE = "https://healthy.example"
+SITE = "https://healthy.example"  # the site_app fixture's address (tests/conftest.py)
+
 CLASS = "//*[contains(concat(' ', normalize-space(@class), ' '), ' {} ')]"
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """The app with the real content, published at a distinctive site URL."""
-    config = {"TESTING": True, "SECRET_KEY": "test", "SITE_URL": SITE + "/"}
-    config["INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
-    if os.environ.get("FLASK_CONTENT_DIR"):  # a snapshot while someone is mid-way through an article
-        config["CONTENT_DIR"] = os.environ["FLASK_CONTENT_DIR"]
-    return create_app(config)
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    """A test client for the module's app."""
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def articles(app):
+def articles(site_app):
     """Every article, newest first."""
-    return app.extensions["library"].articles
+    return site_app.extensions["library"].articles
 
 
 def graph(html: str) -> dict[str, dict]:
@@ -53,16 +36,16 @@ def text(element) -> str:
     return " ".join(element.text_content().split())
 
 
-def is_served_png(client, url: str) -> bool:
+def is_served_png(site_client, url: str) -> bool:
     """Whether an absolute URL on the site answers 200 with a PNG."""
     assert url.startswith(SITE + "/"), url
-    response = client.get(url.removeprefix(SITE))
+    response = site_client.get(url.removeprefix(SITE))
     return response.status_code == 200 and response.data.startswith(b"\x89PNG")
 
 
-def test_article_node_has_required_and_recommended_properties(client, articles):
+def test_article_node_has_required_and_recommended_properties(site_client, articles):
     for article in articles:
-        nodes = graph(client.get(f"/articles/{article.slug}").get_data(as_text=True))
+        nodes = graph(site_client.get(f"/articles/{article.slug}").get_data(as_text=True))
         node = nodes["Article"]
         assert node["headline"] == article.title and len(node["headline"]) <= 110
         assert node["description"] == article.description
@@ -74,16 +57,16 @@ def test_article_node_has_required_and_recommended_properties(client, articles):
         assert node["mainEntityOfPage"]["@id"] == f"{SITE}/articles/{article.slug}"
         (image,) = node["image"]
         assert (image["width"], image["height"]) == (1200, 630)
-        assert is_served_png(client, image["url"])
+        assert is_served_png(site_client, image["url"])
         publisher = nodes["Organization"]
         assert node["publisher"]["@id"] == publisher["@id"]
         assert publisher["name"] == "Healthy Tips" and publisher["url"] == SITE + "/"
-        assert is_served_png(client, publisher["logo"]["url"])
+        assert is_served_png(site_client, publisher["logo"]["url"])
 
 
-def test_medical_web_page_says_who_reviewed_it_and_when_as_the_byline_does(client, articles):
+def test_medical_web_page_says_who_reviewed_it_and_when_as_the_byline_does(site_client, articles):
     for article in articles:
-        html = client.get(f"/articles/{article.slug}").get_data(as_text=True)
+        html = site_client.get(f"/articles/{article.slug}").get_data(as_text=True)
         page = graph(html)["MedicalWebPage"]
         assert page["url"] == page["@id"] == f"{SITE}/articles/{article.slug}"
         assert page["reviewedBy"]["name"] == article.reviewer.name
@@ -96,22 +79,24 @@ def test_medical_web_page_says_who_reviewed_it_and_when_as_the_byline_does(clien
         assert page["breadcrumb"]["@id"] == graph(html)["BreadcrumbList"]["@id"]
 
 
-def test_faq_page_matches_the_accordion_question_by_question(client, articles):
+def test_faq_page_matches_the_accordion_question_by_question(site_client, articles):
     for article in articles:
-        html = client.get(f"/articles/{article.slug}").get_data(as_text=True)
+        html = site_client.get(f"/articles/{article.slug}").get_data(as_text=True)
         questions = graph(html)["FAQPage"]["mainEntity"]
         shown = [text(b) for b in lxml.html.fromstring(html).xpath(CLASS.format("faq-toggle") + "//button")]
         assert [q["name"] for q in questions] == shown and len(shown) == len(article.faq)
         for number, question in enumerate(questions, start=1):
-            fragment = client.get(f"/articles/{article.slug}/faq/{number}", headers={"HX-Request": "true"})
+            fragment = site_client.get(
+                f"/articles/{article.slug}/faq/{number}", headers={"HX-Request": "true"}
+            )
             answer = lxml.html.fromstring(fragment.get_data(as_text=True))
             assert question["@type"] == "Question" and question["acceptedAnswer"]["@type"] == "Answer"
             assert " ".join(question["acceptedAnswer"]["text"].split()) == text(answer)
 
 
-def test_breadcrumbs_match_the_trail_shown_above_the_title(client, articles):
+def test_breadcrumbs_match_the_trail_shown_above_the_title(site_client, articles):
     for article in articles:
-        html = client.get(f"/articles/{article.slug}").get_data(as_text=True)
+        html = site_client.get(f"/articles/{article.slug}").get_data(as_text=True)
         items = graph(html)["BreadcrumbList"]["itemListElement"]
         assert [i["position"] for i in items] == list(range(1, len(items) + 1))
         links = lxml.html.fromstring(html).xpath(CLASS.format("breadcrumb") + "//a")
@@ -119,14 +104,14 @@ def test_breadcrumbs_match_the_trail_shown_above_the_title(client, articles):
         assert [i["item"] for i in items[:-1]] == [SITE + a.get("href") for a in links]
         assert (items[-1]["name"], items[-1]["item"]) == (article.title, f"{SITE}/articles/{article.slug}")
         for item in items:
-            assert client.get(item["item"].removeprefix(SITE)).status_code == 200
+            assert site_client.get(item["item"].removeprefix(SITE)).status_code == 200
 
 
-def test_home_page_names_the_site_and_its_publisher(client):
-    nodes = graph(client.get("/").get_data(as_text=True))
+def test_home_page_names_the_site_and_its_publisher(site_client):
+    nodes = graph(site_client.get("/").get_data(as_text=True))
     assert nodes["WebSite"]["name"] == "Healthy Tips" and nodes["WebSite"]["url"] == SITE + "/"
     assert nodes["WebSite"]["publisher"]["@id"] == nodes["Organization"]["@id"]
-    assert is_served_png(client, nodes["Organization"]["logo"]["url"])
+    assert is_served_png(site_client, nodes["Organization"]["logo"]["url"])
 
 
 def test_json_ld_cannot_close_its_script_element():
@@ -136,17 +121,17 @@ def test_json_ld_cannot_close_its_script_element():
     assert json.loads(encoded) == data
 
 
-def test_every_article_page_has_one_json_ld_script_that_parses(client, articles):
+def test_every_article_page_has_one_json_ld_script_that_parses(site_client, articles):
     for article in articles:
-        html = client.get(f"/articles/{article.slug}").get_data(as_text=True)
+        html = site_client.get(f"/articles/{article.slug}").get_data(as_text=True)
         scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
         assert len(scripts) == 1
         assert json.loads(scripts[0])["@context"] == "https://schema.org"
 
 
-def head_of(client, path: str, status: int = 200) -> dict[str, str]:
+def head_of(site_client, path: str, status: int = 200) -> dict[str, str]:
     """The SEO-relevant head tags of a page, by name."""
-    response = client.get(path)
+    response = site_client.get(path)
     assert response.status_code == status, path
     doc = lxml.html.fromstring(response.get_data(as_text=True))
     found = {"lang": doc.get("lang"), "title": text(doc.find(".//title"))}
@@ -159,12 +144,12 @@ def head_of(client, path: str, status: int = 200) -> dict[str, str]:
     return found
 
 
-def page_paths(app, articles) -> dict[str, str]:
+def page_paths(site_app, articles) -> dict[str, str]:
     """One path per page, for every page type: home, topics, articles, 404, plus argument-free pages."""
     paths = {"home": "/", "404": "/no-such-page"}
-    paths |= {f"tag {t}": f"/tags/{t}" for t in app.extensions["library"].by_tag}
+    paths |= {f"tag {t}": f"/tags/{t}" for t in site_app.extensions["library"].by_tag}
     paths |= {f"article {a.slug}": f"/articles/{a.slug}" for a in articles}
-    for rule in app.url_map.iter_rules():
+    for rule in site_app.url_map.iter_rules():
         # Data files are not pages; /admin is behind a login and kept out of search by robots.txt.
         skip = rule.rule.endswith((".xml", ".txt", ".json", ".webmanifest", ".js")) or rule.rule.startswith(
             "/admin"
@@ -174,20 +159,20 @@ def page_paths(app, articles) -> dict[str, str]:
     return paths
 
 
-def test_every_page_has_absolute_canonical_and_og_url_on_the_site(app, client, articles):
+def test_every_page_has_absolute_canonical_and_og_url_on_the_site(site_app, site_client, articles):
     checked = 0
     query = (
         f"?utm_source=chat&x=1&article={articles[0].slug}"  # pages that mention an article stay themselves
     )
-    for name, path in page_paths(app, articles).items():
-        response = client.get(path + query)
+    for name, path in page_paths(site_app, articles).items():
+        response = site_client.get(path + query)
         if not response.mimetype == "text/html" or response.status_code not in (200, 404):
             continue
-        head = head_of(client, path + query, response.status_code)
+        head = head_of(site_client, path + query, response.status_code)
         assert head["canonical"] == [SITE + path], name
         assert head["og:url"] == SITE + path, name
         assert head["og:image"].startswith(SITE + "/static/social/") and is_served_png(
-            client, head["og:image"]
+            site_client, head["og:image"]
         )
         assert head["og:title"] and head["og:description"] and head["og:type"] in ("website", "article")
         assert head["twitter:card"] == "summary_large_image"
@@ -197,21 +182,21 @@ def test_every_page_has_absolute_canonical_and_og_url_on_the_site(app, client, a
     assert checked >= 3 + len(articles)
 
 
-def test_faq_pages_point_their_canonical_at_the_article(client, articles):
+def test_faq_pages_point_their_canonical_at_the_article(site_client, articles):
     article = articles[0]
-    head = head_of(client, f"/articles/{article.slug}/faq/1")
+    head = head_of(site_client, f"/articles/{article.slug}/faq/1")
     assert head["canonical"] == [f"{SITE}/articles/{article.slug}"] and head["og:type"] == "article"
     assert head["og:image"] == f"{SITE}/static/social/{article.slug}.png"
 
 
-def test_every_page_has_its_own_title_and_description(app, client, articles):
+def test_every_page_has_its_own_title_and_description(site_app, site_client, articles):
     titles: dict[str, str] = {}
     descriptions: dict[str, str] = {}
-    for name, path in page_paths(app, articles).items():
-        response = client.get(path)
+    for name, path in page_paths(site_app, articles).items():
+        response = site_client.get(path)
         if response.mimetype != "text/html" or response.status_code not in (200, 404):
             continue
-        head = head_of(client, path, response.status_code)
+        head = head_of(site_client, path, response.status_code)
         assert head["title"] and head["description"], name
         assert head["title"] not in titles, f"{name} has the title of {titles.get(head['title'])}"
         assert head["description"] not in descriptions, (
@@ -220,8 +205,8 @@ def test_every_page_has_its_own_title_and_description(app, client, articles):
         titles[head["title"]] = descriptions[head["description"]] = name
 
 
-def test_links_come_from_the_configured_site_not_the_request_host(client, articles):
+def test_links_come_from_the_configured_site_not_the_request_host(site_client, articles):
     path = f"/articles/{articles[-1].slug}"
-    html = client.get(path, headers={"Host": "attacker.example"}).get_data(as_text=True)
+    html = site_client.get(path, headers={"Host": "attacker.example"}).get_data(as_text=True)
     assert "attacker.example" not in html
     assert f'<link rel="canonical" href="{SITE}{path}">' in html
