@@ -98,3 +98,31 @@ def test_new_skeleton_is_reported_as_unfinished_not_crashing(folder_runner):
 def test_slugify():
     assert slugify("Why the Gut Makes Melatonin?") == "why-the-gut-makes-melatonin"
     assert slugify("!!!") == ""
+
+
+def test_check_reuses_grades_of_unchanged_articles(folder_runner, monkeypatch):
+    folder, runner = folder_runner
+    from webapp import content_cli
+
+    calls = []
+    real = content_cli.article_grade
+    monkeypatch.setattr(content_cli, "article_grade", lambda a: calls.append(a.slug) or real(a))
+    first = runner.invoke(args=["content", "check"])
+    assert first.exit_code == 0 and len(calls) == len(list(folder.glob("*.md")))
+    calls.clear()
+    again = runner.invoke(args=["content", "check"])
+    assert again.exit_code == 0 and calls == []
+    assert again.output.split("Checking")[0] == first.output.split("Checking")[0]  # same report
+    path = folder / "gut-melatonin-sleep.md"
+    path.write_text(path.read_text().replace("## How it works\n", "## How it works\n\nOne more line.\n", 1))
+    runner.invoke(args=["content", "check"])
+    assert calls == ["gut-melatonin-sleep"]
+
+
+def test_check_survives_a_damaged_grade_file(folder_runner):
+    folder, runner = folder_runner
+    runner.invoke(args=["content", "check"])
+    grades = next(Path(runner.app.instance_path).glob("reading-grades.json"))
+    grades.write_text("{not json")
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 0 and "0 problems" in result.output

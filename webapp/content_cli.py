@@ -1,6 +1,9 @@
 """Editors' commands: `flask content check` and `flask content new "Title"`."""
 
 import datetime as dt
+import hashlib
+import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -37,6 +40,39 @@ def article_grade(article: Article) -> float:
     return reading_grade("\n\n".join(plain_text(text) for text in article.prose()))
 
 
+def _grades_version() -> str:
+    """A digest of the code that computes grades: change it and every grade is computed again."""
+    import textstat
+
+    from webapp import readability
+
+    digest = hashlib.blake2b(Path(readability.__file__).read_bytes(), digest_size=16)
+    digest.update(str(getattr(textstat, "__version__", "")).encode())
+    return digest.hexdigest()
+
+
+def graded(articles: list[Article], path: Path) -> list[tuple[Article, float]]:
+    """Each article with its reading grade; grades of unchanged prose are reused from `path`."""
+    version = _grades_version()
+    try:
+        saved = json.loads(path.read_text())
+        known = saved["grades"] if saved["version"] == version else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        known = {}
+    rows, grades = [], {}
+    with click.progressbar(articles, label="Checking articles", file=sys.stderr) as bar:
+        for article in bar:
+            key = hashlib.blake2b("\0".join(article.prose()).encode(), digest_size=16).hexdigest()
+            grade = known.get(key)
+            grades[key] = grade if isinstance(grade, float) else article_grade(article)
+            rows.append((article, grades[key]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(json.dumps({"version": version, "grades": grades}))
+    os.replace(tmp, path)
+    return rows
+
+
 @content.command("check")
 def check() -> None:
     """Validate every article and report reading grade and reference count."""
@@ -46,8 +82,7 @@ def check() -> None:
         click.secho(f"error   {problem}", fg="red", err=True)
     failed = len(problems)
     today = dt.date.today()
-    with click.progressbar(articles, label="Checking articles", file=sys.stderr) as bar:
-        rows = [(article, article_grade(article)) for article in bar]
+    rows = graded(articles, Path(current_app.instance_path) / "reading-grades.json")
     for article, grade in rows:
         failures, warnings = policy_problems(article, grade, today)
         status = "FAIL" if failures else "ok"
