@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from liveserver import start_server, stop_server
+from liveserver import start_server, stop_server, wait_for
 
 from webapp import create_app
 
@@ -34,17 +34,6 @@ def new_article(content: Path, slug: str) -> str:
     text = re.sub(r"(?m)^slug:.*$", f"slug: {slug}", text)
     text = re.sub(r"(?m)^title:.*$", "title: A freshly added article about sleep", text, count=1)
     return text
-
-
-def wait_for(check, seconds: float = 10.0):
-    """Retry `check` until it returns something truthy, or fail after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError("condition not reached in time")
 
 
 def test_bad_file_is_never_served_and_the_fix_is_picked_up(tmp_path, caplog):

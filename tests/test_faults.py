@@ -24,6 +24,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from liveserver import wait_for
 
 from webapp.migrate import upgrade
 
@@ -127,17 +128,6 @@ def fetch(request: urllib.request.Request) -> tuple[int, str]:
         return 0, ""
 
 
-def wait_for(check, seconds: float = 15.0):
-    """Retry `check` until it returns something truthy, or fail after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError("condition not reached in time")
-
-
 def integrity(db: Path) -> str:
     """SQLite's verdict on a database file."""
     with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection:
@@ -237,7 +227,7 @@ def test_a_read_only_database_file_answers_503_and_recovers(server):
     server.folder.chmod(0o755)
     for path in server.folder.glob("signups.sqlite3*"):
         path.chmod(0o644)
-    wait_for(lambda: server.sign_up("after@example.com")[0] == 200)
+    wait_for(lambda: server.sign_up("after@example.com")[0] == 200, 15)
     assert {"before@example.com", "after@example.com"} <= server.stored()
     assert "while.readonly@example.com" not in server.stored()
 
