@@ -17,7 +17,9 @@ const CACHES = {
 const HASHED = /^\/static\/(.+)\.[0-9a-f]{12}(\.[A-Za-z0-9]+)$/;
 const FAQ_ANSWER = /^\/articles\/[^/]+\/faq\/\d+$/;
 const STATIC_REF = /(?:src|href)="(\/static\/[^"]+)"/g;
-const OFFLINE_ITEM = /<li data-offline-url="([^"]+)">[\s\S]*?<\/li>\s*/g;
+const ARTICLE_PAGE = /^\/articles\/[^/]+$/;
+const PAGE_TITLE = /<title>([\s\S]*?)<\/title>/;
+const TITLE_SUFFIX = {{ (" · " ~ config.SITE_NAME) | e | tojson }};  // as base.html writes it, escaped
 const NETWORK_TIMEOUT = 5000;  // lie-fi: after this long, a saved copy beats waiting
 const ANY = { ignoreVary: true };
 
@@ -163,15 +165,28 @@ async function hashedFile(request, url) {
 async function offlinePage(status) {
   const shell = await caches.match(OFFLINE_URL, { ignoreVary: true, cacheName: CACHES.shell });
   if (!shell) return fetch(OFFLINE_URL);
-  const saved = new Set();
-  for (const request of await (await caches.open(CACHES.pages)).keys()) saved.add(new URL(request.url).pathname);
-  let count = 0;
-  const html = (await shell.text()).replace(OFFLINE_ITEM, (item, path) => (saved.has(path) ? (count++, item) : ""));
-  const body = count ? html : html.replace("data-offline-empty hidden", "data-offline-empty");
+  const items = await savedArticles();
+  let html = (await shell.text()).replace("data-offline-list></ul>", `data-offline-list>${items.join("")}</ul>`);
+  if (items.length) html = html.replace("data-offline-empty>", "data-offline-empty hidden>");
   const headers = new Headers(shell.headers);  // the server's security headers (CSP and all) carry over
   for (const name of ["Content-Encoding", "Content-Length", "ETag"]) headers.delete(name);
   headers.set("Cache-Control", "no-store");
-  return new Response(body, { status, headers });
+  return new Response(html, { status, headers });
+}
+
+// A list item for every article page saved on this device, its title read from the saved copy.
+// The title is already HTML-escaped there (the server wrote it), and a path is percent-encoded.
+async function savedArticles() {
+  const pages = await caches.open(CACHES.pages);
+  const items = [];
+  for (const request of await pages.keys()) {
+    const path = new URL(request.url).pathname;
+    if (!ARTICLE_PAGE.test(path)) continue;
+    const match = (await (await pages.match(request)).text()).match(PAGE_TITLE);
+    const title = match ? match[1].replace(TITLE_SUFFIX, "").trim() : path;
+    items.push([title, `<li data-offline-url="${path}"><a href="${path}">${title}</a></li>`]);
+  }
+  return items.sort(([a], [b]) => a.localeCompare(b)).map(([, item]) => item);
 }
 
 const sameSiteAnswer = (url) => url.origin === self.location.origin && FAQ_ANSWER.test(url.pathname);
