@@ -1,19 +1,16 @@
 """Fast start-up must not change what loading yields: the parse cache and the section scan."""
 
-import importlib.util
 import shutil
 from pathlib import Path
 
 import pytest
+from generated import generate_articles
 
 from webapp import content_cache, loader
 from webapp.library import load_library
 from webapp.loader import load_articles
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = importlib.util.spec_from_file_location("generate_articles", ROOT / "scripts" / "generate_articles.py")
-generate_articles = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(generate_articles)
 
 
 @pytest.fixture

@@ -1,18 +1,15 @@
 """The synthetic library generator: valid articles, realistic tags, reproducible output."""
 
-import importlib.util
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from generated import generate_articles
 
 from webapp import create_app
 from webapp.loader import load_articles
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = importlib.util.spec_from_file_location("generate_articles", ROOT / "scripts" / "generate_articles.py")
-generate_articles = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(generate_articles)
 
 
 @pytest.fixture(scope="module")

@@ -2,19 +2,16 @@
 
 import dataclasses
 import datetime as dt
-import importlib.util
 from pathlib import Path
 
 import pytest
+from generated import generate_articles
 
 from webapp import related
 from webapp.library import Library
 from webapp.loader import load_articles
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = importlib.util.spec_from_file_location("generate_articles", ROOT / "scripts" / "generate_articles.py")
-generate_articles = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(generate_articles)
 
 
 @pytest.fixture(scope="module")
