@@ -17,7 +17,7 @@ bp = Blueprint("pages", __name__)
 def _page_or_404(articles, number: int):
     """One page of a list of articles, or a 404 past the last page."""
     page = paginate(articles, number, current_app.config["ARTICLES_PER_PAGE"])
-    if page is None or (number > 1 and not page.items):
+    if page is None:
         abort(404)
     return page
 
