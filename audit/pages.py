@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit.server import ROOT, fetch
-from webapp.loader import load_or_fail
+from webapp.articles.loader import load_or_fail
 
 # Pages built by other issues: audited as soon as the server answers them with 200.
 OPTIONAL_PAGES = (("offline", "/offline"), ("thanks", "/newsletter/thanks"))

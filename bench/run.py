@@ -23,8 +23,8 @@ import servers  # noqa: E402
 import weight  # noqa: E402
 import wrk  # noqa: E402
 
-from webapp.library import Library  # noqa: E402
-from webapp.loader import load_articles  # noqa: E402
+from webapp.articles.library import Library  # noqa: E402
+from webapp.articles.loader import load_articles  # noqa: E402
 
 ROOT = servers.ROOT
 BR = {"Accept-Encoding": "br"}

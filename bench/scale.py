@@ -20,8 +20,8 @@ BR = {"Accept-Encoding": "br"}
 CHECK_SAMPLE = """
 import sys, time
 from pathlib import Path
-from webapp.content_cli import article_grade
-from webapp.loader import load_articles
+from webapp.articles.cli import article_grade
+from webapp.articles.loader import load_articles
 began = time.perf_counter()
 articles, problems = load_articles(Path(sys.argv[1]), Path(sys.argv[2]))
 validated = time.perf_counter() - began

@@ -1,8 +1,8 @@
-"""Alembic's environment: migrations run on the connection `webapp.migrate` hands over."""
+"""Alembic's environment: migrations run on the connection `webapp.db.migrate` hands over."""
 
 from alembic import context
 
-from webapp.schema import metadata
+from webapp.db.schema import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
-from webapp.articles import Article, ContentError
-from webapp.loader import load_or_fail
+from webapp.articles.loader import load_or_fail
+from webapp.articles.model import Article, ContentError
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTH, HEIGHT, SCALE = 1200, 630, 2

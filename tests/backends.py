@@ -15,9 +15,9 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 
 from webapp import create_app
-from webapp.database import dispose_engines
-from webapp.migrate import upgrade
-from webapp.schema import metadata
+from webapp.db.engine import dispose_engines
+from webapp.db.migrate import upgrade
+from webapp.db.schema import metadata
 
 POSTGRESQL_URL = os.environ.get("TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

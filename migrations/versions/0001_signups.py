@@ -7,7 +7,7 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-from webapp.schema import UTCDateTime
+from webapp.db.schema import UTCDateTime
 
 revision = "0001"
 down_revision = None

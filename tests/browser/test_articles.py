@@ -87,6 +87,7 @@ def test_carousel_buttons_scroll_the_related_row(page, live_server):
     expect(prev).to_be_disabled()
     nxt.focus()
     page.keyboard.press("Enter")
+
     def scroll_left():
         return track.evaluate("el => el.scrollLeft")
 

@@ -6,7 +6,7 @@ import pytest
 from liveserver import start_server
 from playwright.sync_api import expect
 
-from webapp.migrate import upgrade
+from webapp.db.migrate import upgrade
 
 SLUG = "gut-melatonin-sleep"
 

@@ -1,0 +1,87 @@
+"""One parseable log line per request, static files included; no email address ever logged in full."""
+
+import json
+import logging
+
+import pytest
+
+from webapp.web.request_log import mask
+
+
+def fetch(client, path: str, method: str = "GET", **kwargs):
+    """Make a request and close its response, as a server does once the body is sent."""
+    response = client.open(path, method=method, **kwargs)
+    response.close()
+    return response
+
+
+@pytest.fixture
+def lines(caplog):
+    """A function returning the request-log lines written so far, parsed."""
+    caplog.set_level(logging.INFO, logger="webapp.requests")
+
+    def parsed() -> list[dict]:
+        return [json.loads(r.getMessage()) for r in caplog.records if r.name == "webapp.requests"]
+
+    return parsed
+
+
+def test_one_line_per_request_with_method_path_status_and_time(client, app, lines):
+    stylesheet = "/static/" + app.extensions["assets"]["css/site.css"]
+    fetch(client, "/")
+    fetch(client, stylesheet)
+    fetch(client, "/no-such-page", headers={"HX-Request": "true"})
+    fetch(client, "/", method="POST")
+    logged = lines()
+    assert [(line["method"], line["path"], line["status"]) for line in logged] == [
+        ("GET", "/", 200),
+        ("GET", stylesheet, 200),
+        ("GET", "/no-such-page", 404),
+        ("POST", "/", 405),
+    ]
+    for line in logged:
+        assert isinstance(line["ms"], float) and 0 <= line["ms"] < 10_000
+        assert len(line["id"]) == 16 and line["bytes"] >= 0
+    assert logged[0]["bytes"] == len(client.get("/").data)
+
+
+def test_request_id_is_taken_from_the_proxy_only_when_sane(client, lines):
+    echoed = fetch(client, "/", headers={"X-Request-ID": "abc-123.x"})
+    forged = fetch(client, "/", headers={"X-Request-ID": 'x", "status": 200, "y": "'})
+    assert echoed.headers["X-Request-ID"] == "abc-123.x"
+    assert forged.headers["X-Request-ID"] != 'x", "status": 200, "y": "'
+    assert [line["id"] for line in lines()] == ["abc-123.x", forged.headers["X-Request-ID"]]
+
+
+@pytest.mark.parametrize(
+    "path, query",
+    [
+        ("/", "email=jane.doe%40example.com&article=sleep"),
+        ("/", "email=jane.doe@example.com"),
+        ("/", "e=Jane.Doe%2Btag%40Example.COM"),
+        ("/articles/jane.doe@example.com", ""),
+        ("/articles/jane.doe%40example.com", "next=%2Fthanks%3Femail%3Djane.doe%2540example.com"),
+    ],
+)
+def test_no_email_address_is_ever_logged_in_full(client, lines, caplog, path, query):
+    fetch(client, path + ("?" + query if query else ""))
+    [line] = lines()
+    text = caplog.text + json.dumps(line)
+    assert "jane.doe" not in text.lower() and "jane.doe%40" not in text.lower()
+    assert "***@example.com" in (line["path"] + (line["query"] or "")).lower()
+
+
+def test_a_forged_line_cannot_be_injected(client, lines, caplog):
+    fetch(client, '/articles/x"}\n{"method": "GET", "path": "/admin", "status": 200}')
+    records = [r for r in caplog.records if r.name == "webapp.requests"]
+    assert len(records) == 1 and "\n" not in records[0].getMessage()
+    assert lines()[0]["status"] == 404
+
+
+def test_signed_tokens_are_never_logged():
+    token = "MQ.0Kp2Xr3bq9ZkT1yq4wQfGv8mN2s"
+    assert mask(f"/newsletter/unsubscribe/{token}") == "/newsletter/unsubscribe/[token]"
+    assert mask("/static/css/site.4927e238cec3.css") == "/static/css/site.4927e238cec3.css"
+    assert mask("/articles/gut-microbiome-diversity-vaccine-response") == (
+        "/articles/gut-microbiome-diversity-vaccine-response"
+    )

@@ -1,0 +1,11 @@
+"""The marketers' side: sign-in, accounts, the signups dashboard and exports."""
+
+from flask import Flask
+
+from webapp.admin import cli, views
+
+
+def init_app(app: Flask) -> None:
+    """Register /admin and `flask users`."""
+    views.init_app(app)
+    cli.init_app(app)

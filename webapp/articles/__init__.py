@@ -1,0 +1,15 @@
+"""Articles: the content model, loading and checking `content/`, and the library every page reads."""
+
+from flask import Flask
+
+from webapp.articles import cli, library, reload
+from webapp.articles.library import Library, get_library
+
+__all__ = ["Library", "get_library", "init_app"]
+
+
+def init_app(app: Flask) -> None:
+    """Load the library, watch the content folder for edits, and register `flask content`."""
+    library.init_app(app)
+    reload.init_app(app)  # after the library: it keeps the last good content
+    cli.init_app(app)

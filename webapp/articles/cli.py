@@ -1,0 +1,130 @@
+"""Editors' commands: `flask content check` and `flask content new "Title"`."""
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from webapp.articles.loader import load_articles
+from webapp.articles.model import Article
+
+MIN_REFERENCES = 4
+MAX_GRADE = 9.0
+
+content = AppGroup("content", help="Check and create articles in the content folder.")
+
+
+def policy_problems(article: Article, grade: float, today: dt.date) -> tuple[list[str], list[str]]:
+    """Editorial rules beyond the schema: (failures, warnings) for one article."""
+    failures, warnings = [], []
+    if len(article.references) < MIN_REFERENCES:
+        failures.append(f"has {len(article.references)} references; at least {MIN_REFERENCES} are required")
+    if grade > MAX_GRADE:
+        failures.append(f"reads at grade {grade:.1f}; aim for 8, fail above {MAX_GRADE:.0f}")
+    if article.next_review < today:
+        warnings.append(f"next review was due on {article.next_review.isoformat()}")
+    return failures, warnings
+
+
+def article_grade(article: Article) -> float:
+    """The Flesch-Kincaid grade of all of an article's prose."""
+    from webapp.articles.readability import plain_text, reading_grade
+
+    return reading_grade("\n\n".join(plain_text(text) for text in article.prose()))
+
+
+def _grades_version() -> str:
+    """A digest of the code that computes grades: change it and every grade is computed again."""
+    import textstat
+
+    from webapp.articles import readability
+
+    digest = hashlib.blake2b(Path(readability.__file__).read_bytes(), digest_size=16)
+    digest.update(str(getattr(textstat, "__version__", "")).encode())
+    return digest.hexdigest()
+
+
+def graded(articles: list[Article], path: Path) -> list[tuple[Article, float]]:
+    """Each article with its reading grade; grades of unchanged prose are reused from `path`."""
+    version = _grades_version()
+    try:
+        saved = json.loads(path.read_text())
+        known = saved["grades"] if saved["version"] == version else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        known = {}
+    rows, grades = [], {}
+    with click.progressbar(articles, label="Checking articles", file=sys.stderr) as bar:
+        for article in bar:
+            key = hashlib.blake2b("\0".join(article.prose()).encode(), digest_size=16).hexdigest()
+            grade = known.get(key)
+            grades[key] = grade if isinstance(grade, float) else article_grade(article)
+            rows.append((article, grades[key]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(json.dumps({"version": version, "grades": grades}))
+    os.replace(tmp, path)
+    return rows
+
+
+@content.command("check")
+def check() -> None:
+    """Validate every article and report reading grade and reference count."""
+    folder = Path(current_app.config["CONTENT_DIR"])
+    articles, problems = load_articles(folder, Path(current_app.config["STATIC_DIR"]))
+    for problem in problems:
+        click.secho(f"error   {problem}", fg="red", err=True)
+    failed = len(problems)
+    today = dt.date.today()
+    rows = graded(articles, Path(current_app.instance_path) / "reading-grades.json")
+    for article, grade in rows:
+        failures, warnings = policy_problems(article, grade, today)
+        status = "FAIL" if failures else "ok"
+        click.echo(f"{status:<5} {article.path}: grade {grade:.1f}, {len(article.references)} references")
+        for message in failures:
+            click.secho(f"error   {article.path}: {message}", fg="red", err=True)
+        for message in warnings:
+            click.secho(f"warning {article.path}: {message}", fg="yellow", err=True)
+        failed += len(failures)
+    click.echo(f"{len(rows)} articles checked, {failed} problems.")
+    if failed:
+        raise SystemExit(1)
+
+
+def slugify(title: str) -> str:
+    """A URL slug from a title: lowercase words joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80].strip("-")
+
+
+@content.command("new")
+@click.argument("title")
+def new(title: str) -> None:
+    """Write content/<slug>.md with every field present and explained, ready to fill in."""
+    slug = slugify(title)
+    if not slug:
+        raise click.UsageError("The title needs at least one letter or digit.")
+    path = Path(current_app.config["CONTENT_DIR"]) / f"{slug}.md"
+    if path.exists():
+        raise click.ClickException(f"{path} already exists; choose another title.")
+    template = Path(__file__).with_name("article_template.md").read_text(encoding="utf-8")
+    today = dt.date.today()
+    text = template.format(
+        title=title.replace('"', "'"),
+        slug=slug,
+        today=today.isoformat(),
+        next_review=(today + dt.timedelta(days=365)).isoformat(),
+        today_year=today.year,
+    )
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {path}. Fill in every field, then run `flask content check`.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the `flask content` commands."""
+    app.cli.add_command(content)

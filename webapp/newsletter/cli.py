@@ -1,0 +1,83 @@
+"""Command-line tools: `flask signups export|backup`."""
+
+import contextlib
+import os
+import sqlite3
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy.engine import make_url
+
+from webapp.db.engine import StoreUnavailable
+from webapp.newsletter import export
+from webapp.newsletter import store as signups
+
+
+@click.group("signups", cls=AppGroup)
+def signups_cli() -> None:
+    """Export or back up the newsletter signups."""
+
+
+@signups_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only signups from this UTC day on.")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8", lazy=True), default="-", help="File.")
+def export_command(fmt: str, since: datetime | None, output) -> None:
+    """Write every signup as CSV or JSON, streamed, with a progress bar when run in a terminal."""
+    since = since.replace(tzinfo=UTC) if since else None
+    config = current_app.config
+    try:
+        total = signups.count_rows(since)
+        records = export.signup_records(config["SECRET_KEY"], config["SITE_URL"], since)
+        # The bar goes to stderr, and only when stderr is a terminal that is not also receiving the data.
+        if sys.stderr.isatty() and not (output.name == "<stdout>" and sys.stdout.isatty()):
+            bar = click.progressbar(
+                records, length=total, label=f"Exporting {total} signups", file=sys.stderr
+            )
+        else:
+            bar = contextlib.nullcontext(records)
+        with bar as items:
+            for chunk in export.csv_chunks(items) if fmt == "csv" else export.json_chunks(items):
+                output.write(chunk)
+    except StoreUnavailable as error:
+        raise click.ClickException(f"the database is unavailable: {error}") from error
+
+
+@signups_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Copy the SQLite database to PATH with the online backup API, then check the copy."""
+    url = make_url(current_app.config["DATABASE_URL"])
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException("backup copies SQLite databases; for PostgreSQL use pg_dump")
+    source_path = Path(url.database or "")
+    if not source_path.is_file():
+        raise click.ClickException(f"no database at {source_path}")
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=30)
+    try:
+        target = sqlite3.connect(partial)
+        with target:
+            source.backup(target, pages=1024)  # In steps, so writers are never held up for long.
+        verdict = target.execute("PRAGMA integrity_check").fetchall()
+        rows = target.execute("SELECT count(*) FROM signups").fetchone()[0]
+        target.close()
+    except sqlite3.Error as error:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"backup failed: {error}") from error
+    finally:
+        source.close()
+    if verdict != [("ok",)]:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"the copy failed its integrity check: {verdict[:5]}")
+    os.replace(partial, path)
+    click.echo(f"Backed up {rows} signups to {path} (integrity check: ok).")
+
+
+def init_app(app: Flask) -> None:
+    """Register `flask signups`."""
+    app.cli.add_command(signups_cli)

@@ -1,0 +1,129 @@
+"""The progressive web app: the manifest, the service worker and the offline page (see docs/pwa.md)."""
+
+import hashlib
+import json
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request
+
+from webapp.articles.library import get_library
+from webapp.web import assets
+from webapp.web.assets import asset_url
+from webapp.web.page_cache import cached_page
+
+bp = Blueprint("pwa", __name__)
+
+THEME_COLOR = "#0f766e"
+BACKGROUND_COLOR = "#ffffff"
+DARK_THEME_COLOR = "#0b1f1d"
+DARK_BACKGROUND_COLOR = "#0b1120"
+# (static path, sizes, purpose): the files scripts/make_pwa_images.py draws.
+ICONS = (
+    ("pwa/icon-192.png", "192x192", "any"),
+    ("pwa/icon-512.png", "512x512", "any"),
+    ("pwa/icon-maskable-192.png", "192x192", "maskable"),
+    ("pwa/icon-maskable-512.png", "512x512", "maskable"),
+)
+APPLE_TOUCH_ICON = ("pwa/apple-touch-icon.png", "180x180")
+# (static path, sizes, form factor, label): real pages rendered by headless Chromium.
+SCREENSHOTS = (
+    ("pwa/screenshot-narrow.png", "540x1200", "narrow", "An article on a phone: who wrote and checked it"),
+    ("pwa/screenshot-wide.png", "1280x800", "wide", "The list of articles on a wide screen"),
+)
+# The app shell every reader gets on install, besides our own scripts (js/*), the icons and the offline page.
+SHELL_ASSETS = ("css/site.css", "vendor/htmx/htmx-4.0.1.min.js")
+OFFLINE_URL = "/offline"
+MANIFEST_URL = "/manifest.webmanifest"
+
+
+def build_manifest(site_name: str, asset: Callable[[str], str]) -> dict:
+    """The web app manifest; `asset` maps a static path to its (hashed) URL."""
+    return {
+        "id": "/",
+        "name": site_name,
+        "short_name": site_name,
+        "description": "Clear, sourced health articles in plain words, readable offline once opened.",
+        "lang": "en-US",
+        "dir": "ltr",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": THEME_COLOR,
+        "background_color": BACKGROUND_COLOR,
+        # Chromium's proposal for a dark variant; browsers without it use the colours above.
+        "user_preferences": {
+            "color_scheme_dark": {"theme_color": DARK_THEME_COLOR, "background_color": DARK_BACKGROUND_COLOR}
+        },
+        "categories": ["health", "medical", "education"],
+        "icons": [
+            {"src": asset(path), "sizes": sizes, "type": "image/png", "purpose": purpose}
+            for path, sizes, purpose in ICONS
+        ],
+        "screenshots": [
+            {"src": asset(path), "sizes": sizes, "type": "image/png", "form_factor": form, "label": label}
+            for path, sizes, form, label in SCREENSHOTS
+        ],
+    }
+
+
+def shell_assets() -> dict[str, str]:
+    """Static path -> hashed URL of every file precached on install."""
+    scripts = sorted(path for path in assets.manifest() if path.startswith("js/"))
+    paths = (*SHELL_ASSETS, *scripts, *(path for path, _, _ in ICONS), APPLE_TOUCH_ICON[0])
+    return {path: asset_url(path) for path in paths}
+
+
+def worker_version() -> str:
+    """A digest of the static files and the content: each deploy gets a new service worker."""
+    digest = hashlib.blake2b(digest_size=6)
+    digest.update(json.dumps(assets.manifest(), sort_keys=True).encode())
+    digest.update(get_library().version.encode())
+    return digest.hexdigest()
+
+
+def revalidated(body: str, mimetype: str) -> Response:
+    """A response the browser must revalidate on every use (cheap, thanks to its ETag)."""
+    response = Response(body, mimetype=mimetype)
+    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)
+
+
+@bp.get(MANIFEST_URL)
+def manifest():
+    """The web app manifest, for installing the site to a home screen."""
+    data = build_manifest(current_app.config["SITE_NAME"], asset_url)
+    return revalidated(json.dumps(data, indent=2), "application/manifest+json")
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, or a self-retiring one when SW_RETIRE is set (docs/pwa.md)."""
+    if current_app.config["SW_RETIRE"]:
+        return revalidated(render_template("pwa/sw_retire.js"), "text/javascript")
+    assets = shell_assets()
+    script = render_template(
+        "pwa/sw.js",
+        version=worker_version(),
+        assets=assets,
+        precache=[*assets.values(), OFFLINE_URL, MANIFEST_URL],
+        offline_url=OFFLINE_URL,
+        needs_connection=render_template("pwa/_needs_connection.html"),
+    )
+    return revalidated(script, "text/javascript")
+
+
+@bp.get(OFFLINE_URL)
+def offline():
+    """The page shown for a page never saved; the worker lists the articles saved on this device.
+
+    The server sends the list empty, so the page (and the worker's precache) stays the same size
+    whether the library holds ten articles or ten thousand.
+    """
+    return cached_page(lambda: render_template("pwa/offline.html"))
+
+
+def init_app(app: Flask) -> None:
+    """Register the PWA routes; SW_RETIRE (FLASK_SW_RETIRE=1) serves the retiring worker."""
+    app.config.setdefault("SW_RETIRE", False)
+    app.register_blueprint(bp)
