@@ -1,9 +1,7 @@
 """Editors' commands: `flask content check` and `flask content new "Title"`."""
 
 import datetime as dt
-import hashlib
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -14,6 +12,7 @@ from flask.cli import AppGroup
 
 from webapp.articles.loader import load_articles
 from webapp.articles.model import Article
+from webapp.files import digest, write_atomic
 
 MIN_REFERENCES = 4
 MAX_GRADE = 9.0
@@ -46,9 +45,7 @@ def _grades_version() -> str:
 
     from webapp.articles import readability
 
-    digest = hashlib.blake2b(Path(readability.__file__).read_bytes(), digest_size=16)
-    digest.update(str(getattr(textstat, "__version__", "")).encode())
-    return digest.hexdigest()
+    return digest(Path(readability.__file__).read_bytes(), str(getattr(textstat, "__version__", "")))
 
 
 def graded(articles: list[Article], path: Path) -> list[tuple[Article, float]]:
@@ -62,14 +59,11 @@ def graded(articles: list[Article], path: Path) -> list[tuple[Article, float]]:
     rows, grades = [], {}
     with click.progressbar(articles, label="Checking articles", file=sys.stderr) as bar:
         for article in bar:
-            key = hashlib.blake2b("\0".join(article.prose()).encode(), digest_size=16).hexdigest()
+            key = digest("\0".join(article.prose()))
             grade = known.get(key)
             grades[key] = grade if isinstance(grade, float) else article_grade(article)
             rows.append((article, grades[key]))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(json.dumps({"version": version, "grades": grades}))
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps({"version": version, "grades": grades}).encode())
     return rows
 
 

@@ -9,9 +9,7 @@ import datetime as dt
 import gc
 import hashlib
 import marshal
-import os
 import sys
-import tempfile
 import typing
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +22,7 @@ from webapp.articles import loader
 from webapp.articles import markdown as rendering
 from webapp.articles import model as articles_mod
 from webapp.articles.model import Article
+from webapp.files import write_atomic
 
 Known = dict[str, tuple[int, int, Article]]
 
@@ -102,10 +101,6 @@ def write(path: Path, known: Known) -> None:
     entries = {name: (size, mtime, _encode(article)) for name, (size, mtime, article) in known.items()}
     try:
         data = marshal.dumps({"fingerprint": fingerprint(), "entries": entries})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-content-cache-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
+        write_atomic(path, data)
     except (OSError, ValueError):
         pass

@@ -2,9 +2,7 @@
 
 import gzip
 import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +10,8 @@ import brotli
 from flask import Flask, current_app
 from werkzeug.datastructures import Headers
 from whitenoise import WhiteNoise
+
+from webapp.files import write_atomic
 
 HTMX_PATH = "vendor/htmx/htmx-4.0.1.min.js"
 HASHED_NAME = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
@@ -37,11 +37,7 @@ def _write_once(path: Path, data: bytes) -> None:
     """Write a file atomically unless it already exists (content-addressed, so equal)."""
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
+    write_atomic(path, data)
 
 
 def build(static_dir: Path, build_dir: Path) -> dict[str, str]:

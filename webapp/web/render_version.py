@@ -9,11 +9,12 @@ or a reload after one edited article, reads only the files that changed (10,000 
 import hashlib
 import marshal
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from flask import Flask
+
+from webapp.files import write_atomic
 
 MEMO_NAME = "render-version.marshal"
 Memo = dict[str, tuple[int, int, bytes]]
@@ -54,10 +55,7 @@ def read_memo(path: Path) -> Memo:
 def write_memo(path: Path, memo: Memo) -> None:
     """Save the digests atomically (several workers may write at once; the last one wins)."""
     try:
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".render-version-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(marshal.dumps(memo))
-        os.replace(temporary, path)
+        write_atomic(path, marshal.dumps(memo))
     except OSError:
         pass  # a read-only instance folder only costs the next start some reading
 
