@@ -10,21 +10,26 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
 .PHONY: run dev test lint format chromium clean audit audit-tools nginx wrk bench
 
+# Set-up is quiet on success: pip's output goes to $(VENV)/install.log and is shown only if it fails.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	rm -f $(VENV)/.installed-* && touch $@
+	@echo "Installing the project into $(VENV) (first run or pyproject.toml changed)..."
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@{ $(BIN)/python -m pip install --quiet --upgrade pip && $(BIN)/python -m pip install --quiet -e '.[test]'; } \
+	  >$(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; echo "Install failed: see $(VENV)/install.log" >&2; exit 1; }
+	@rm -f $(VENV)/.installed-* && touch $@
 
-# The app logs one JSON line per request (webapp/request_log.py), so gunicorn's access log stays off.
+# The app logs one JSON line per request (webapp/web/request_log.py), so gunicorn's access log stays off.
 # --preload: workers fork from a master that loaded the content once, so a worker restarted while a
 # bad article file sits in content/ still boots, with the last good library.
 # gunicorn.conf.py: gthread workers (chosen by `make bench`, docs/performance.md), recycled after
 # 20,000 requests with jitter, graceful restarts on HUP and TERM.
+# Links in pages, feeds and exports use the address served on, unless FLASK_SITE_URL says otherwise.
+run: export FLASK_SITE_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) --preload app:app
 
+dev: export FLASK_SITE_URL ?= http://$(HOST):$(PORT)
 dev: $(STAMP)
 	$(BIN)/flask --app app run --debug --host $(HOST) --port $(PORT)
 

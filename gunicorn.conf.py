@@ -23,6 +23,9 @@ max_requests_jitter = 2000
 timeout = 30
 graceful_timeout = 25
 keepalive = 5  # seconds an idle keep-alive connection (from nginx's upstream pool) stays open
+# gunicorn's control socket (`gunicornctl`) would live in ~/.gunicorn/: nothing here uses it, and a server
+# keeps its runtime files in the instance folder, not in the user's home directory.
+control_socket_disable = True
 
 
 def when_ready(server) -> None:
