@@ -6,6 +6,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -58,10 +59,66 @@ signups = Table(
     Column("article_slug", String(200)),
     Column("client_hash", String(64)),
     Column("unsubscribed_at", UTCDateTime),
-    CheckConstraint("status IN ('subscribed', 'unsubscribed')", name="signups_status"),
+    Column("confirmed_at", UTCDateTime),
+    Column("confirm_nonce", String(32)),  # The one confirmation link that works; cleared once used.
+    Column("unsubscribe_key", String(32), nullable=False),  # Random; replaced to revoke old links.
+    CheckConstraint(
+        "status IN ('pending', 'confirmed', 'unsubscribed', 'undeliverable')", name="signups_status"
+    ),
     UniqueConstraint("email_key", name="signups_email_key_key"),
+    UniqueConstraint("unsubscribe_key", name="signups_unsubscribe_key_key"),
 )
 Index("signups_created_at", signups.c.created_at)
+Index("signups_status_consented_at", signups.c.status, signups.c.consented_at)
+
+# Append-only (a trigger refuses UPDATE): each change of a signup's state, deleted only with the signup.
+signup_events = Table(
+    "signup_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("signup_id", Integer, ForeignKey("signups.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("consent_version", String(32)),
+    Column("client_hash", String(64)),
+    Column("detail", Text),
+)
+Index("signup_events_signup_id", signup_events.c.signup_id, signup_events.c.id)
+
+# What is left of an erased signup: no address, no client, only what keeps the totals right.
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("erased_at", UTCDateTime, nullable=False),
+    Column("signed_up_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("article_slug", String(200)),
+)
+
+# Emails and webhook calls written in the transaction that caused them, sent later by the mail sender.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("topic", String(32), nullable=False),
+    Column("signup_id", Integer, ForeignKey("signups.id", ondelete="CASCADE")),
+    Column("payload", Text),
+    Column("message_id", String(255), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("leased_until", UTCDateTime),
+    Column("lease_owner", String(64)),
+    Column("last_error", Text),
+    Column("sent_at", UTCDateTime),
+    CheckConstraint("kind IN ('email', 'webhook')", name="outbox_kind"),
+    CheckConstraint("status IN ('pending', 'sent', 'failed')", name="outbox_status"),
+)
+Index("outbox_due", outbox.c.status, outbox.c.next_attempt_at)
+Index("outbox_signup_id", outbox.c.signup_id)
 
 users = Table(
     "users",
