@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 from webapp.articles.loader import load_or_fail
-from webapp.articles.model import Article, ContentError
+from webapp.articles.model import Article, ContentError, tag_label
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTH, HEIGHT, SCALE = 1200, 630, 2
@@ -109,7 +109,7 @@ def render_logo() -> Image.Image:
 
 def wanted(articles: list[Article]) -> dict[str, tuple[str, str]]:
     """Every card file name with the (title, kicker) it must show."""
-    cards = {f"{a.slug}.png": (a.title, a.tags[0].replace("-", " ") if a.tags else "") for a in articles}
+    cards = {f"{a.slug}.png": (a.title, tag_label(a.tags[0]).lower() if a.tags else "") for a in articles}
     cards["default.png"] = (TAGLINE, "")
     return cards
 

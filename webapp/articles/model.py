@@ -14,6 +14,11 @@ REQUIRED_SECTIONS = (
 )
 
 
+def tag_label(tag: str) -> str:
+    """How a tag reads to people: `gut-health` becomes `Gut health`."""
+    return tag.replace("-", " ").capitalize()
+
+
 class ContentError(Exception):
     """One or more problems in the content folder, each naming file, field and problem."""
 

@@ -1,12 +1,12 @@
 """The reader's pages: home, tag lists, articles and their FAQ answers."""
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from webapp.articles import markdown as rendering
 from webapp.articles.library import get_library
-from webapp.articles.model import Article
+from webapp.articles.model import Article, tag_label
 from webapp.reader.pagination import paginate
 from webapp.web.htmx import is_htmx
 from webapp.web.page_cache import cached_page
@@ -27,7 +27,7 @@ def _page_or_404(articles, number: int):
 def index(number: int = 1):
     """The articles as cards, newest first, a page at a time."""
     if request.path == "/page/1":
-        return redirect("/", 308)
+        return redirect(url_for("pages.index"), 308)
     page = _page_or_404(get_library().articles, number)
     return cached_page(lambda: render_template("pages/index.html", page=page, base="/"))
 
@@ -40,9 +40,13 @@ def tag(tag: str, number: int = 1):
     if not articles:
         abort(404)
     if request.path.endswith("/page/1"):
-        return redirect(f"/tags/{tag}", 308)
+        return redirect(url_for("pages.tag", tag=tag), 308)
     page = _page_or_404(articles, number)
-    return cached_page(lambda: render_template("pages/tag.html", tag=tag, page=page, base=f"/tags/{tag}/"))
+    return cached_page(
+        lambda: render_template(
+            "pages/tag.html", tag=tag, page=page, base=url_for("pages.tag", tag=tag) + "/"
+        )
+    )
 
 
 def _article_or_404(slug: str) -> Article:
@@ -120,6 +124,7 @@ def init_app(app: Flask) -> None:
     """Register the pages, the 404 page and the template helpers."""
     app.register_blueprint(bp)
     app.register_error_handler(404, not_found)
+    app.jinja_env.filters["tag_label"] = tag_label
     app.jinja_env.globals.update(
         markdown_block=markdown_block, markdown_inline=markdown_inline, body_sections=body_sections
     )

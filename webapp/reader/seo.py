@@ -56,7 +56,7 @@ def sitemap_entries(library: Library) -> list[tuple[str, dt.date]]:
         return [("/", dt.date.today())]
     entries = [("/", max(a.updated for a in library.articles))]
     for tag in sorted(library.by_tag):
-        entries.append((f"/tags/{tag}", max(a.updated for a in library.tagged(tag))))
+        entries.append((structured_data.tag_path(tag), max(a.updated for a in library.tagged(tag))))
     entries += [(structured_data.article_path(a), a.updated) for a in library.articles]
     return entries
 

@@ -5,7 +5,7 @@ import re
 from typing import Any
 
 from webapp.articles import markdown as rendering
-from webapp.articles.model import Article, Person
+from webapp.articles.model import Article, Person, tag_label
 
 CARD_SIZE = (1200, 630)
 LOGO_SIZE = 512
@@ -32,9 +32,9 @@ def card_path(article: Article) -> str:
     return f"/static/social/{article.slug}.png"
 
 
-def tag_label(tag: str) -> str:
-    """How a tag reads in a breadcrumb: `gut-health` becomes `Gut health`."""
-    return tag.replace("-", " ").capitalize()
+def tag_path(tag: str) -> str:
+    """The path of a topic page."""
+    return f"/tags/{tag}"
 
 
 def organization(site_url: str, site_name: str) -> Data:
@@ -137,7 +137,7 @@ def breadcrumbs(article: Article, site_url: str) -> Data:
     """Home, the article's first topic, then the article: the trail shown above its title."""
     trail = [("Articles", "/")]
     if article.tags:
-        trail.append((tag_label(article.tags[0]), f"/tags/{article.tags[0]}"))
+        trail.append((tag_label(article.tags[0]), tag_path(article.tags[0])))
     trail.append((article.title, article_path(article)))
     return {
         "@type": "BreadcrumbList",
