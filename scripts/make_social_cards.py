@@ -14,13 +14,15 @@ from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 from webapp.articles.loader import load_or_fail
 from webapp.articles.model import Article, ContentError, tag_label
+from webapp.reader.pwa import palette
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTH, HEIGHT, SCALE = 1200, 630, 2
 LEADING = 1.18
 LOGO_SIZE = 512
 DESIGN = "1"  # bump when the artwork changes, so --check calls every card stale
-DEEP, DARK, LIGHT, WHITE = "#0f766e", "#115e59", "#ccfbf1", "#ffffff"
+COLORS = palette()[0]  # the light theme of static/css/site.css
+DEEP, DARK, LIGHT, WHITE = COLORS["accent"], COLORS["accent-strong"], COLORS["accent-soft"], COLORS["bg"]
 SITE_NAME = "Healthy Tips"
 TAGLINE = "Health, explained plainly"
 FOOTER = "Plain words. Every fact sourced."

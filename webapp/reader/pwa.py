@@ -2,21 +2,48 @@
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from webapp.articles.library import get_library
+from webapp.config import ROOT
 from webapp.web import assets
 from webapp.web.assets import asset_url
 from webapp.web.page_cache import cached_page
 
 bp = Blueprint("pwa", __name__)
 
-THEME_COLOR = "#0f766e"
-BACKGROUND_COLOR = "#ffffff"
-DARK_THEME_COLOR = "#0b1f1d"
-DARK_BACKGROUND_COLOR = "#0b1120"
+CSS_COLOR = re.compile(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})")
+STYLESHEET = ROOT / "static" / "css" / "site.css"
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """The app's colours, light and dark, as the stylesheet (the one home of the palette) sets them."""
+
+    color: str
+    background: str
+    dark_color: str
+    dark_background: str
+
+
+def palette(stylesheet: Path = STYLESHEET) -> tuple[dict[str, str], dict[str, str]]:
+    """The colour custom properties of `site.css`'s light and dark `:root` blocks: name -> #rrggbb."""
+    light, _, dark = stylesheet.read_text().partition("prefers-color-scheme: dark")
+    return dict(CSS_COLOR.findall(light)), dict(CSS_COLOR.findall(dark))
+
+
+def read_theme(stylesheet: Path = STYLESHEET) -> Theme:
+    """The browser-bar and background colours, light and dark."""
+    light, dark = palette(stylesheet)
+    return Theme(light["theme-bar"], light["bg"], dark["theme-bar"], dark["bg"])
+
+
+THEME = read_theme()
 # (static path, sizes, purpose): the files scripts/make_pwa_images.py draws.
 ICONS = (
     ("pwa/icon-192.png", "192x192", "any"),
@@ -48,11 +75,11 @@ def build_manifest(site_name: str, asset: Callable[[str], str]) -> dict:
         "start_url": "/",
         "scope": "/",
         "display": "standalone",
-        "theme_color": THEME_COLOR,
-        "background_color": BACKGROUND_COLOR,
+        "theme_color": THEME.color,
+        "background_color": THEME.background,
         # Chromium's proposal for a dark variant; browsers without it use the colours above.
         "user_preferences": {
-            "color_scheme_dark": {"theme_color": DARK_THEME_COLOR, "background_color": DARK_BACKGROUND_COLOR}
+            "color_scheme_dark": {"theme_color": THEME.dark_color, "background_color": THEME.dark_background}
         },
         "categories": ["health", "medical", "education"],
         "icons": [
@@ -127,3 +154,4 @@ def init_app(app: Flask) -> None:
     """Register the PWA routes; SW_RETIRE (FLASK_SW_RETIRE=1) serves the retiring worker."""
     app.config.setdefault("SW_RETIRE", False)
     app.register_blueprint(bp)
+    app.jinja_env.globals["theme"] = THEME
