@@ -7,6 +7,7 @@ from webapp.articles.library import get_library
 from webapp.newsletter import store as signups
 from webapp.newsletter.consent import CURRENT, consent_for
 from webapp.newsletter.emails import InvalidEmail, mask_email, normalize_email
+from webapp.reader.pages import article_page
 from webapp.web.htmx import is_htmx
 from webapp.web.limits import limit_posts, signup_limit
 from webapp.web.page_cache import cached_page
@@ -24,14 +25,7 @@ def _form_response(status: int, slug: str | None, **state) -> Response:
     if is_htmx(request):
         html = render_template("partials/_signup.html", article=article, signup=state)
     elif article is not None:
-        library = get_library()
-        html = render_template(
-            "articles/article.html",
-            article=article,
-            related=library.related(article),
-            open_faq=None,
-            signup=state,
-        )
+        html = article_page(article, signup=state)
     else:
         html = render_template("newsletter/signup.html", signup=state)
     response = Response(html, status=status, mimetype="text/html")

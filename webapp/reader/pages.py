@@ -57,13 +57,14 @@ def _article_or_404(slug: str) -> Article:
     return article
 
 
-def _article_page(article: Article, open_faq: int | None = None) -> str:
-    """Render the full article page, optionally with one FAQ answer open."""
+def article_page(article: Article, open_faq: int | None = None, signup: dict | None = None) -> str:
+    """Render the full article page, optionally with one FAQ answer open or the signup form's state."""
     return render_template(
         "articles/article.html",
         article=article,
         related=get_library().related(article),
         open_faq=open_faq,
+        signup=signup,
     )
 
 
@@ -71,7 +72,7 @@ def _article_page(article: Article, open_faq: int | None = None) -> str:
 def article(slug: str):
     """One article, every part of it on one page."""
     found = _article_or_404(slug)
-    return cached_page(lambda: _article_page(found))
+    return cached_page(lambda: article_page(found))
 
 
 @bp.get("/articles/<slug>/faq/<int:number>")
@@ -86,7 +87,7 @@ def faq_answer(slug: str, number: int):
                 "partials/_faq_answer.html", article=found, item=found.faq[number - 1], number=number
             )
         )
-    return cached_page(lambda: _article_page(found, open_faq=number))
+    return cached_page(lambda: article_page(found, open_faq=number))
 
 
 def not_found(error: HTTPException):
