@@ -2,6 +2,7 @@
 
 import json
 import logging
+import time
 
 import pytest
 
@@ -85,3 +86,55 @@ def test_signed_tokens_are_never_logged():
     assert mask("/articles/gut-microbiome-diversity-vaccine-response") == (
         "/articles/gut-microbiome-diversity-vaccine-response"
     )
+
+
+# Shapes that made the old patterns backtrack from every position: long runs of one character class,
+# runs that nearly look like an address or a token, and nested percent-escapes that decode slowly.
+WORST_SHAPES = [
+    "a" * 100_000,
+    "-" * 100_000,
+    "a." * 50_000,
+    ".a" * 50_000,
+    "@" + "a" * 100_000,
+    "a" * 100_000 + "@",
+    "a.aaaa" * 20_000,
+    ("x" * 19 + ".") * 5_000,
+    "%2525" * 20_000,
+    "%41" * 30_000,
+    "é" * 50_000,
+]
+
+
+@pytest.mark.parametrize("length", [600, 4_000, 100_000])
+@pytest.mark.parametrize("shape", WORST_SHAPES, ids=lambda shape: repr(shape[:6]))
+def test_masking_a_crafted_url_takes_a_few_milliseconds_of_cpu(shape, length):
+    text = shape[:length]
+    started = time.process_time()
+    for _ in range(10):
+        masked = mask(text)
+    per_call = (time.process_time() - started) / 10
+    assert per_call < 0.003, f"{per_call * 1000:.1f} ms of CPU for {length} characters"
+    assert len(masked) <= 512
+
+
+def test_a_logged_request_with_a_huge_url_costs_little_cpu(client, lines):
+    path = "/articles/" + "-" * 60_000
+    started = time.process_time()
+    fetch(client, path, query_string="q=" + "a" * 60_000 + "&e=" + "b" * 4_000 + "%40x.example")
+    assert time.process_time() - started < 0.05  # the whole request, 404 page included
+    [line] = lines()
+    assert len(line["path"]) <= 512 and len(line["query"]) <= 512
+
+
+def test_an_address_or_token_cut_by_the_length_bound_is_not_logged_in_part():
+    token = "MQ.0Kp2Xr3bq9ZkT1yq4wQfGv8mN2sZZZZZZZZZZZZZZZZ"
+    for filler in range(560, 620, 7):  # the token or address straddles the cut somewhere in here
+        masked = mask("/a/" + "b" * filler + "/" + token)
+        assert "0Kp2Xr3b" not in masked
+        masked = mask("e=" + "b" * filler + "&f=jane.doe.private%40example.com")
+        assert "jane" not in masked
+
+
+def test_random_tokens_without_dots_are_masked_too():
+    assert mask("/newsletter/confirm/DNiau5AksroKCGOncUZimDdyYzB5FvX7lenmPxs4rdA") == "/newsletter/confirm/[token]"
+    assert mask("/x?t=f24b49fd9493dc12acf66b0cee10a1d7") == "/x?t=[token]"

@@ -12,21 +12,60 @@ from urllib.parse import unquote
 from flask import Flask
 
 logger = logging.getLogger("webapp.requests")
-# Anything shaped like an address, however it was encoded in the URL, keeps only its domain.
-EMAIL = re.compile(r"[^\s@/?&=;,:<>\"'()\[\]]+@([^\s@/?&=;,:<>\"'()\[\]]+)")
-# Signed tokens (unsubscribe links) are capabilities: whoever reads them can use them.
-TOKEN = re.compile(r"\.?[\w-]+(?:\.[\w-]{4,})?\.[\w-]{20,}")
+# The log keeps 512 characters of a path or query; mask() looks at no more than this much of either,
+# so a crafted 100 KB URL costs what a 600-character one does.
+LOGGED_CHARS = 512
+LOOKED_AT = LOGGED_CHARS + 88
+# A "word" runs between URL separators; every pattern below only ever scans forward over maximal runs
+# (never retried from each position inside one), so masking is linear in the input.
+SEPARATORS = "/?&=;,:<>\"'()[]"
+WORD = re.compile(r"[^\s" + re.escape(SEPARATORS) + "]+")
+PIECE = re.compile(r"[\w.-]+")
 REQUEST_ID = re.compile(r"[\w.-]{1,64}")
 
 
 def mask(text: str) -> str:
-    """Decode percent-escapes (nested ones too), then hide every address's local part and every token."""
+    """At most 512 characters of `text`, percent-escapes decoded (nested ones too), every address's
+    local part and every signed token hidden."""
+    text = text[: LOOKED_AT * 3]  # an escape is 3 characters: decoding never lengthens text
     for _ in range(4):
         decoded = unquote(text, errors="replace")
         if decoded == text:
             break
         text = decoded
-    return TOKEN.sub("[token]", EMAIL.sub(r"***@\1", text))
+    if len(text) > LOOKED_AT:
+        text = _drop_cut_word(text[:LOOKED_AT])
+    return WORD.sub(_mask_word, text)[:LOGGED_CHARS]
+
+
+def _drop_cut_word(text: str) -> str:
+    """Text cut mid-word loses that word: a cut address or token is too short to be recognised."""
+    end = len(text)
+    while end and not (text[end - 1] in SEPARATORS or text[end - 1].isspace()):
+        end -= 1
+    return text[:end] + "..."
+
+
+def _mask_word(match: re.Match) -> str:
+    """An address keeps only its domain; a word holding a signed token is replaced."""
+    word = match.group()
+    if "@" in word:
+        return "***@" + word.rpartition("@")[2]
+    return PIECE.sub(_mask_piece, word) if len(word) >= 20 else word
+
+
+def _mask_piece(match: re.Match) -> str:
+    """Tokens are capabilities (unsubscribe and confirmation links): whoever reads one can use it."""
+    parts = match.group().lstrip(".").split(".")
+    signed = any(len(part) >= 20 for part in parts[1:])  # itsdangerous: payload.[time.]signature
+    return "[token]" if signed or any(map(_random_looking, parts)) else match.group()
+
+
+def _random_looking(part: str) -> bool:
+    """A long run with digits or capitals that is no slug (slugs are lower-case words and hyphens)."""
+    if len(part) < 20 or (part.islower() and "-" in part):
+        return False
+    return not part.isalpha() or not part.islower()
 
 
 def request_id(environ: dict) -> str:
