@@ -37,6 +37,12 @@ def defaults(instance_path: str) -> dict:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=False,
         PERMANENT_SESSION_LIFETIME=12 * 3600,
+        # Article insights (webapp/insights): the beacon endpoint and the optional Redis buffer.
+        INSIGHTS_RATE_LIMIT="120 per minute; 2000 per hour",
+        INSIGHTS_MAX_BYTES=2048,
+        INSIGHTS_REDIS_URL=None,
+        INSIGHTS_KEY_PREFIX="healthytips:insights:",
+        INSIGHTS_FLUSH_SECONDS=5,
     )
 
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -129,4 +130,43 @@ users = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("session_version", Integer, nullable=False, server_default="1"),
     UniqueConstraint("email", name="users_email_key"),
+)
+
+
+# Article insights (webapp/insights): daily counters only, never a row per reader. Site totals are sums.
+def _counters(*names: str) -> list[Column]:
+    """Counter columns that start at zero."""
+    return [Column(name, Integer, nullable=False, server_default="0") for name in names]
+
+
+insight_days = Table(
+    "insight_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("article_slug", String(200), primary_key=True),
+    # faq_readers: page views in which any question was opened; signups_after_faq: signups among them.
+    *_counters("views", "reads", "cta_views", "faq_readers", "signups", "signups_after_faq", "confirmed"),
+)
+insight_faq_days = Table(
+    "insight_faq_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("article_slug", String(200), primary_key=True),
+    Column("question", Integer, primary_key=True),  # 1-based, as on the page (#faq-2)
+    *_counters("opens", "signups"),
+)
+insight_source_days = Table(
+    "insight_source_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("kind", String(16), primary_key=True),  # referrer, utm_source, utm_medium, utm_campaign
+    Column("value", String(253), primary_key=True),
+    *_counters("views"),
+)
+# Buffer flushes already applied (webapp/insights/buffer.py), so a retried flush never counts twice.
+insight_flushes = Table(
+    "insight_flushes",
+    metadata,
+    Column("flush_id", String(64), primary_key=True),  # starts with the time: old ones sort first
+    Column("flushed_at", UTCDateTime, nullable=False),
 )

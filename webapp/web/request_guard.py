@@ -21,6 +21,11 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+def own_origins() -> set[str]:
+    """Our scheme://host[:port]: the one this request reached and the configured SITE_URL's."""
+    return {_origin(request.host_url), _origin(current_app.config["SITE_URL"])}
+
+
 def require_same_origin() -> None:
     """403 when Sec-Fetch-Site or Origin shows the POST came from another site (no header: allowed)."""
     fetch_site = request.headers.get("Sec-Fetch-Site")
@@ -28,8 +33,7 @@ def require_same_origin() -> None:
         abort(403, "This form can only be sent from our own pages.")
     origin = request.headers.get("Origin")
     if origin is not None:
-        allowed = {_origin(request.host_url), _origin(current_app.config["SITE_URL"])}
-        if origin.lower() not in allowed:
+        if origin.lower() not in own_origins():
             abort(403, "This form can only be sent from our own pages.")
 
 
