@@ -3,9 +3,10 @@
     python scripts/generate_articles.py 10000 /tmp/articles-10k
     FLASK_CONTENT_DIR=/tmp/articles-10k make run
 
-Every file passes `flask content check`: all required fields and sections, cited references, pictures
-that exist (the shipped SVGs, reused), plain short sentences. Tags follow a Zipf law, as real tag use
-does: a few tags on many articles, a long tail of rare ones. The same N and seed give the same files.
+Every file passes `flask content check`: all required fields, four body sections under varied headings,
+a change logged for `updated`, cited references, pictures that exist (the shipped SVGs, reused), plain
+short sentences. Tags follow a Zipf law, as real tag use does: a few tags on many articles, a long tail
+of rare ones. The same N and seed give the same files.
 """
 
 import datetime as dt
@@ -47,11 +48,19 @@ SENTENCES = (
     "Sudden or severe symptoms need care right away.",
     "Simple steps are often the ones people keep.",
 )  # fmt: skip
+# The four body sections by position (why it matters now, the context, how it works, what you can
+# do), each in a few of the wordings an editor might choose.
 SECTIONS = (
-    "Why it matters now",
-    "Understanding the context",
-    "How it works",
-    "Opportunities and considerations",
+    ("Why {topic} matters now", "Why people ask about {topic}", "Why this matters"),
+    ("What {topic} is", "The background", "What we know about {topic}"),
+    ("How {topic} works", "What happens in the body", "What the studies show"),
+    ("What you can do", "Steps to try", "What this means for you"),
+)
+CHANGE_NOTES = (
+    "Checked every claim against its sources again; no change to the advice.",
+    "Added a newer study and updated the figures that cite it.",
+    "Reworded the advice on when to see a doctor to be clearer.",
+    "Fixed a figure that did not match its source.",
 )
 ANGLES = ("what helps", "what to know", "common questions", "a plain guide")
 START = dt.date(2016, 1, 1)
@@ -98,6 +107,17 @@ def paragraph(rng: random.Random, refs: list[str], sentences: int = 4) -> str:
     return " ".join(chosen)
 
 
+def history(rng: random.Random, published: dt.date, updated: dt.date) -> list[str]:
+    """The `changes:` lines: one entry on `updated` when it differs from `published`, maybe an older one."""
+    if updated == published:
+        return []
+    dates = [updated]
+    if (updated - published).days > 1 and rng.random() < 0.3:
+        dates.append(published + dt.timedelta(days=rng.randrange(1, (updated - published).days)))
+    entries = [f"  - date: {day}\n    note: {quoted(rng.choice(CHANGE_NOTES))}" for day in dates]
+    return ["changes:", *entries]
+
+
 def article(index: int, rng: random.Random, tags: list[str], weights: list[float], pics, slugs) -> str:
     """The text of one article file."""
     heroes, others = pics
@@ -120,6 +140,7 @@ def article(index: int, rng: random.Random, tags: list[str], weights: list[float
         f"updated: {updated}",
         f"reviewed: {updated}",
         f"next_review: {updated + dt.timedelta(days=365)}",
+        *history(rng, published, updated),
         'author:\n  name: "Healthy Tips Editorial Team"\n  credentials: "Health writers"',
         'reviewer:\n  name: "Healthy Tips Fact-Check Desk"',
         f"tags: [{', '.join(chosen_tags)}]",
@@ -138,7 +159,7 @@ def article(index: int, rng: random.Random, tags: list[str], weights: list[float
     lines.append("faq:")
     for n in range(rng.randint(4, 6)):
         answer = paragraph(rng, refs) + "\n\n" + paragraph(rng, refs, 3)
-        lines.append(f"  - question: {quoted(f'Question {n + 1} about {topic}?')}")
+        lines.append(f"  - question: {quoted(f'Question {n + 1} about {topic} ({index})?')}")
         lines.append(f"    answer: {block(answer, '      ')}")
     lines.append("misconceptions:")
     for _ in range(rng.randint(2, 3)):
@@ -159,9 +180,10 @@ def article(index: int, rng: random.Random, tags: list[str], weights: list[float
         lines.append(f'    url: "https://www.example.org/studies/{index}/{ref}"')
     lines.append("---")
     body = ["\n\n".join(paragraph(rng, refs) for _ in range(2))]
-    for section in SECTIONS:
+    for wordings in SECTIONS:
+        heading = rng.choice(wordings).format(topic=topic)
         body.append(
-            f"## {section}\n\n" + "\n\n".join(paragraph(rng, refs, 5) for _ in range(rng.randint(2, 4)))
+            f"## {heading}\n\n" + "\n\n".join(paragraph(rng, refs, 5) for _ in range(rng.randint(2, 4)))
         )
     for ref in refs:  # every reference is cited at least once
         body.append(f"Read more in this source[^{ref}].")

@@ -1,6 +1,7 @@
 """`flask content check` and `flask content new`."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ def folder_runner(tmp_path, content_copy, static_build_dir):
     folder = content_copy
     app = create_app(
         {
-            "SECRET_KEY": "x",
+            "SECRET_KEY": "test-secret-key-of-32-bytes-or-more",
             "CONTENT_DIR": str(folder),
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "STATIC_BUILD_DIR": str(static_build_dir),
@@ -80,8 +81,9 @@ def test_new_writes_a_complete_skeleton(folder_runner):
     for field in ["title:", "description:", "published:", "updated:", "reviewed:", "next_review:",
                   "author:", "reviewer:", "tags:", "hero:", "gallery:", "key_insights:", "faq:",
                   "misconceptions:", "applies_to:", "see_a_doctor:", "emergency:", "final_thoughts:",
-                  "cta:", "related:", "references:", "## Why it matters now", "## How it works"]:  # fmt: skip
+                  "cta:", "related:", "references:", "changes:"]:  # fmt: skip
         assert field in text, field
+    assert len(re.findall(r"^## ", text, re.MULTILINE)) == 4
     assert 'title: "Sleep & Shift Work: A Guide"' in text
     again = runner.invoke(args=["content", "new", "Sleep & Shift Work: A Guide"])
     assert again.exit_code != 0 and "already exists" in again.output
@@ -114,7 +116,9 @@ def test_check_reuses_grades_of_unchanged_articles(folder_runner, monkeypatch):
     assert again.exit_code == 0 and calls == []
     assert again.output.split("Checking")[0] == first.output.split("Checking")[0]  # same report
     path = folder / "gut-melatonin-sleep.md"
-    path.write_text(path.read_text().replace("## How it works\n", "## How it works\n\nOne more line.\n", 1))
+    text = path.read_text()
+    heading = next(line for line in text.splitlines() if line.startswith("## "))
+    path.write_text(text.replace(heading + "\n", heading + "\n\nOne more line.\n", 1))
     runner.invoke(args=["content", "check"])
     assert calls == ["gut-melatonin-sleep"]
 

@@ -46,7 +46,7 @@ def test_every_article_has_the_whole_shape(articles):
 def test_emergency_article_leads_with_911(app, client):
     html = client.get("/articles/hormone-symptoms-emergency-care").get_data(as_text=True)
     emergency = html.index("callout-emergency")
-    assert emergency < html.index('class="byline"') < html.index('id="why-it-matters-now"')
+    assert emergency < html.index('class="byline"') < html.index('<section class="prose"')
     assert "911" in html[emergency : html.index('class="byline"')]
 
 

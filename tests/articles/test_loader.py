@@ -4,44 +4,24 @@ from pathlib import Path
 
 import pytest
 import yaml
+from article_variants import (
+    GOOD,
+    STATIC,
+    good_headings,
+    problems_for,
+    write_fields,
+    write_variant,
+)
 
 from webapp import create_app
 from webapp.articles.loader import load_articles, split_front_matter
 from webapp.articles.model import ContentError
-
-ROOT = Path(__file__).resolve().parents[2]
-STATIC = ROOT / "static"
-GOOD = ROOT / "content" / "gut-melatonin-sleep.md"
 
 
 @pytest.fixture
 def folder(content_copy) -> Path:
     """A content folder holding the shipped, known-good articles."""
     return content_copy
-
-
-def write_variant(folder: Path, name: str, old: str, new: str) -> None:
-    """Write a copy of the good article with one piece of text replaced."""
-    text = GOOD.read_text(encoding="utf-8")
-    assert old in text, f"test setup: {old!r} not in the good article"
-    (folder / name).write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def write_fields(folder: Path, name: str, **changes) -> None:
-    """Write a copy of the good article with some front-matter fields set (None removes one)."""
-    front, body = split_front_matter(GOOD.read_text(encoding="utf-8"))
-    data = yaml.safe_load(front)
-    for key, value in changes.items():
-        if value is None:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    (folder / name).write_text(f"---\n{yaml.safe_dump(data)}---\n{body}", encoding="utf-8")
-
-
-def problems_for(folder: Path) -> list[str]:
-    """Every problem reported for a folder, as text."""
-    return [str(p) for p in load_articles(folder, STATIC)[1]]
 
 
 def test_good_article_loads_with_every_part(folder):
@@ -107,13 +87,16 @@ def test_duplicate_slug(folder):
 
 
 def test_citation_of_unknown_reference(folder):
-    write_variant(folder, "bad-cite.md", "\n## How it works\n", "\n## How it works\n\nA claim[^made-up].\n")
+    heading = good_headings()[2]
+    write_variant(folder, "bad-cite.md", f"\n{heading}\n", f"\n{heading}\n\nA claim[^made-up].\n")
     assert any("bad-cite.md: body: cites [^made-up]" in p for p in problems_for(folder))
 
 
-def test_missing_section(folder):
-    write_variant(folder, "short.md", "## How it works", "## How things go")
-    assert any("short.md: body: is missing the sections How it works" in p for p in problems_for(folder))
+@pytest.mark.parametrize("day", ["2026-02-30", "2026-13-01"])
+def test_a_date_that_is_not_a_day_is_named_not_a_crash(folder, day):
+    write_variant(folder, "no-such-day.md", "next_review: 2027", f"next_review: {day}\nx: 2027")
+    (problem,) = problems_for(folder, "no-such-day.md")
+    assert problem.startswith(f"no-such-day.md: front matter: line 7: next_review: {day} is not a real date")
 
 
 def test_not_utf8(folder):
@@ -125,4 +108,10 @@ def test_bad_file_stops_start_up_naming_it(folder, tmp_path_factory):
     write_variant(folder, "broken.md", "title:", "title: [unclosed\nx:")
     instance = tmp_path_factory.mktemp("instance")
     with pytest.raises(ContentError, match=r"broken\.md: front matter: invalid YAML"):
-        create_app({"SECRET_KEY": "x", "CONTENT_DIR": str(folder), "INSTANCE_PATH": str(instance)})
+        create_app(
+            {
+                "SECRET_KEY": "test-secret-key-of-32-bytes-or-more",
+                "CONTENT_DIR": str(folder),
+                "INSTANCE_PATH": str(instance),
+            }
+        )

@@ -1,5 +1,7 @@
 """Fast start-up must not change what loading yields: the parse cache and the section scan."""
 
+import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -22,6 +24,11 @@ def site(tmp_path):
     content = tmp_path / "content"
     generate_articles.generate(12, content, static, seed=5)
     return content, static, tmp_path / "instance" / "content-cache.marshal"
+
+
+def first_heading(text: str) -> str:
+    """The first `## ` line of a file."""
+    return re.search(r"^## .*$", text, re.MULTILINE).group()
 
 
 def counting_parses(monkeypatch) -> list[str]:
@@ -81,17 +88,38 @@ def test_a_section_heading_inside_a_code_block_does_not_count(site):
     content, static, _ = site
     path = content / "synthetic-00001.md"
     text = path.read_text()
-    fenced = text.replace("## Why it matters now", "```\n## Why it matters now\n```", 1)
-    path.write_text(fenced)
-    problems = load_articles(content, static)[1]
-    assert [str(p) for p in problems] == [
-        "synthetic-00001.md: body: is missing the sections Why it matters now (as '## ' headings)"
-    ]
+    heading = first_heading(text)
+    path.write_text(text.replace(heading, f"```\n{heading}\n```", 1))
+    (problem,) = [p for p in load_articles(content, static)[1] if p.path == "synthetic-00001.md"]
+    assert problem.field == "body"
+    assert problem.message.startswith("has 3 '## ' sections; it needs exactly 4")
 
 
 def test_closing_hashes_and_setext_headings_count_as_the_parser_says(site):
     content, static, _ = site
     path = content / "synthetic-00002.md"
-    text = path.read_text().replace("## How it works", "## How it works ##", 1)
-    path.write_text(text.replace("## Why it matters now", "Why it matters now\n---", 1))
+    text = path.read_text()
+    headings = re.findall(r"^## .*$", text, re.MULTILINE)
+    text = text.replace(headings[2], headings[2] + " ##", 1)
+    path.write_text(text.replace(headings[0], headings[0][3:] + "\n---", 1))
     assert load_articles(content, static)[1] == []
+
+
+def test_a_heading_the_line_scan_cannot_see_still_counts(site):
+    content, static, _ = site
+    path = content / "synthetic-00004.md"
+    text = path.read_text()
+    path.write_text(text.replace("\n\n## ", "\n\n> ## A quoted heading\n\n## ", 1))
+    (problem,) = [p for p in load_articles(content, static)[1] if p.path == "synthetic-00004.md"]
+    assert problem.message.startswith("has 5 '## ' sections")
+
+
+def test_a_logged_change_survives_the_cache(site):
+    content, static, cache = site
+    fresh = {a.slug: a for a in load_library(content, static, ROOT / "templates").articles}
+    assert any(len(a.changes) > 1 for a in fresh.values())  # some history has two entries
+    load_library(content, static, ROOT / "templates", cache)
+    cached = load_library(content, static, ROOT / "templates", cache)
+    for article in cached.articles:
+        assert article.changes == fresh[article.slug].changes
+        assert all(isinstance(c.date, dt.date) for c in article.changes)

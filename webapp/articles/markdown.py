@@ -103,6 +103,16 @@ def render_sections(text: str, citation_numbers: dict[str, int]) -> list[Section
     ]
 
 
+def h2_lines(text: str) -> list[tuple[int, int, str]]:
+    """Each h2 of a Markdown body as (first line, line after it, text), lines counted from 0."""
+    tokens, _ = _tokens(text, {})
+    return [
+        (token.map[0], token.map[1], tokens[i + 1].content)
+        for i, token in enumerate(tokens)
+        if token.type == "heading_open" and token.tag == "h2" and token.map
+    ]
+
+
 def headings(text: str) -> list[Heading]:
     """The h2 headings of a Markdown body, for the table of contents and validation."""
     tokens, _ = _tokens(text, {})

@@ -6,12 +6,8 @@ from dataclasses import dataclass
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WORDS_PER_MINUTE = 200
-REQUIRED_SECTIONS = (
-    "Why it matters now",
-    "Understanding the context",
-    "How it works",
-    "Opportunities and considerations",
-)
+# The body's four `##` sections, by position; the editor chooses each heading's words.
+SECTION_ROLES = ("why it matters now", "the context", "how it works", "what you can do")
 
 
 def tag_label(tag: str) -> str:
@@ -82,6 +78,14 @@ class Reference:
 
 
 @dataclass(frozen=True, slots=True)
+class Change:
+    """One entry of an article's history: when its text changed, and what changed and why."""
+
+    date: dt.date
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """One article, validated; Markdown fields are kept as source and rendered on demand."""
 
@@ -109,12 +113,18 @@ class Article:
     see_a_doctor: str = ""
     emergency: str = ""
     related: tuple[str, ...] = ()
+    changes: tuple[Change, ...] = ()  # newest first
     word_count: int = 0
 
     @property
     def reading_minutes(self) -> int:
         """Minutes to read at an unhurried pace, at least one."""
         return max(1, -(-self.word_count // WORDS_PER_MINUTE))
+
+    @property
+    def last_changed(self) -> dt.date:
+        """The date of the newest logged change (the check makes it `updated`), else `updated`."""
+        return self.changes[0].date if self.changes else self.updated
 
     @property
     def citation_numbers(self) -> dict[str, int]:

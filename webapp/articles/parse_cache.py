@@ -18,11 +18,11 @@ from typing import Any
 import markdown_it
 import yaml
 
-from webapp.articles import loader
+from webapp.articles import checks, fields, loader
 from webapp.articles import markdown as rendering
 from webapp.articles import model as articles_mod
 from webapp.articles.model import Article
-from webapp.files import write_atomic
+from webapp.files import read_private, write_atomic
 
 Known = dict[str, tuple[int, int, Article]]
 
@@ -31,7 +31,7 @@ def fingerprint() -> str:
     """A digest of everything that decides what parsing a file yields."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{sys.version}|{marshal.version}|{yaml.__version__}|{markdown_it.__version__}".encode())
-    for module in (articles_mod, loader, rendering):
+    for module in (articles_mod, fields, checks, loader, rendering):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()
 
@@ -79,7 +79,7 @@ def _decoder(kind: type) -> Callable[[Any], Any]:
 def read(path: Path) -> Known:
     """The entries saved at `path`, or none if it is missing, unreadable or from other code."""
     try:
-        saved = marshal.loads(path.read_bytes())
+        saved = marshal.loads(read_private(path))  # never one another user could have planted
     except (OSError, EOFError, ValueError, TypeError):
         return {}
     if not isinstance(saved, dict) or saved.get("fingerprint") != fingerprint():
