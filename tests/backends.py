@@ -95,7 +95,8 @@ def module_migrated_url(request, tmp_path_factory):
 
 def make_app(instance: Path, static_build_dir: Path, **config) -> Flask:
     """An app like conftest's `app` fixture, for fixtures of wider scope."""
-    settings = {"TESTING": True, "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(instance)}
+    settings = {"TESTING": True, "SECRET_KEY": "test-secret-key-of-32-bytes-or-more"}
+    settings["INSTANCE_PATH"] = str(instance)
     return create_app({**settings, "STATIC_BUILD_DIR": str(static_build_dir), **config})
 
 

@@ -47,7 +47,7 @@ def app(tmp_path, static_build_dir, app_config):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test-secret",
+            "SECRET_KEY": "test-secret-key-of-32-bytes-or-more",
             "INSTANCE_PATH": str(tmp_path),
             "STATIC_BUILD_DIR": str(static_build_dir),
             **app_config,
@@ -71,7 +71,7 @@ def runner(app):
 @pytest.fixture(scope="module")
 def site_app(tmp_path_factory, static_build_dir):
     """One app per test module, with the real content, published at SITE."""
-    config = {"TESTING": True, "SECRET_KEY": "test", "SITE_URL": SITE + "/"}
+    config = {"TESTING": True, "SECRET_KEY": "test-secret-key-of-32-bytes-or-more", "SITE_URL": SITE + "/"}
     config["INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
     config["STATIC_BUILD_DIR"] = str(static_build_dir)
     return create_app(config)

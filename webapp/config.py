@@ -24,6 +24,7 @@ def defaults(instance_path: str) -> dict:
         PAGE_CACHE_CONTROL="public, max-age=300, stale-while-revalidate=60",
         STATIC_MAX_AGE=3600,
         SECRET_KEY=None,
+        SECRET_KEY_FALLBACKS=[],  # old keys, still verified after a rotation (webapp/web/secret_key.py)
         # Signups store, newsletter and marketers' side (webapp/db, webapp/web/limits.py, webapp/admin).
         DATABASE_BUSY_TIMEOUT_MS=5000,
         MAX_FORM_BYTES=16 * 1024,

@@ -1,9 +1,17 @@
 """The two file chores every area shares: writing a file atomically and naming content by its digest."""
 
 import hashlib
+import logging
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+logger = logging.getLogger("webapp")
+
+
+class UntrustedFile(PermissionError):
+    """A file (or its folder) that someone other than us could have written: never read."""
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
@@ -30,3 +38,25 @@ def digest(*parts: bytes | str, size: int = 16) -> str:
     for part in parts:
         hasher.update(part.encode() if isinstance(part, str) else part)
     return hasher.hexdigest()
+
+
+def read_private(path: Path) -> bytes:
+    """A file's bytes, only when neither it nor its folder can be written by another user.
+
+    The instance folder's caches (parsed articles, file digests) and the secret key decide what the
+    site serves and signs: one planted by another local user must be refused, not loaded. Raises
+    UntrustedFile (an OSError, so callers that treat a missing cache as empty do so here too).
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as handle:
+        for where, info in ((path.parent, os.stat(path.parent)), (path, os.fstat(fd))):
+            if _writable_by_others(info):
+                logger.warning("Not reading %s: %s can be written by other users", path, where)
+                raise UntrustedFile(f"{where} can be written by other users")
+        return handle.read()
+
+
+def _writable_by_others(info: os.stat_result) -> bool:
+    """Owned by another user (root aside), or writable by the group or everyone."""
+    owner_ok = info.st_uid in (os.getuid(), 0)
+    return not owner_ok or bool(info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))

@@ -1,6 +1,7 @@
 """Fast start-up must not change what loading yields: the parse cache and the section scan."""
 
 import datetime as dt
+import os
 import re
 import shutil
 from pathlib import Path
@@ -82,6 +83,23 @@ def test_a_cache_from_other_code_or_corrupt_is_ignored(site, monkeypatch):
     cache.write_bytes(b"\x00garbage")
     assert content_cache.read(cache) == {}
     assert len(load_library(content, static, ROOT / "templates", cache).articles) == 12
+
+
+def test_a_cache_others_could_have_written_is_never_read(site, monkeypatch):
+    """A cache planted by another local user would put their articles on the site: refused."""
+    content, static, cache = site
+    load_library(content, static, ROOT / "templates", cache)
+    for folder_mode, file_mode, owner in [(0o777, 0o644, 0), (0o755, 0o666, 0), (0o755, 0o644, 65534)]:
+        cache.parent.chmod(folder_mode)
+        cache.chmod(file_mode)
+        os.chown(cache, owner, -1)
+        assert content_cache.read(cache) == {}, (oct(folder_mode), oct(file_mode), owner)
+        parsed = counting_parses(monkeypatch)
+        assert len(load_library(content, static, ROOT / "templates", cache).articles) == 12
+        assert len(parsed) == 12
+        cache.parent.chmod(0o755)
+        load_library(content, static, ROOT / "templates", cache)  # written afresh, ours again
+        os.chown(cache, 0, -1)
 
 
 def test_a_section_heading_inside_a_code_block_does_not_count(site):

@@ -41,7 +41,7 @@ def test_bad_file_is_never_served_and_the_fix_is_picked_up(tmp_path, caplog):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test",
+            "SECRET_KEY": "test-secret-key-of-32-bytes-or-more",
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "CONTENT_DIR": str(content),
             "CONTENT_RELOAD_SECONDS": 0.05,

@@ -33,7 +33,11 @@ def big_client(tmp_path_factory):
         capture_output=True,
     )
     app = create_app(
-        {"SECRET_KEY": "x", "CONTENT_DIR": str(folder), "INSTANCE_PATH": str(tmp_path_factory.mktemp("inst"))}
+        {
+            "SECRET_KEY": "test-secret-key-of-32-bytes-or-more",
+            "CONTENT_DIR": str(folder),
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("inst")),
+        }
     )
     return app.test_client()
 

@@ -153,7 +153,11 @@ def test_worker_version_is_stable_and_changes_with_a_deploy(app, tmp_path):
     with (static / "css" / "site.css").open("a") as css:
         css.write("\n/* next deploy */\n")
     redeployed = create_app(
-        {"SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "instance"), "STATIC_DIR": str(static)}
+        {
+            "SECRET_KEY": "test-secret-key-of-32-bytes-or-more",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "STATIC_DIR": str(static),
+        }
     )
     constants = worker_constants(redeployed.test_client())
     assert constants["VERSION"] != first
@@ -178,7 +182,13 @@ def test_offline_page_leaves_the_list_to_the_worker(client, app):
 
 
 def test_retired_worker_unregisters_itself_and_pages_stop_registering(tmp_path):
-    app = create_app({"SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path), "SW_RETIRE": True})
+    app = create_app(
+        {
+            "SECRET_KEY": "test-secret-key-of-32-bytes-or-more",
+            "INSTANCE_PATH": str(tmp_path),
+            "SW_RETIRE": True,
+        }
+    )
     client = app.test_client()
     response = client.get("/sw.js")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-cache"

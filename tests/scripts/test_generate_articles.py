@@ -31,7 +31,12 @@ def test_generated_articles_pass_flask_content_check(tmp_path):
     folder = tmp_path / "articles"
     generate_articles.generate(20, folder, ROOT / "static", seed=11)  # the reading grade is slow to score
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path), "CONTENT_DIR": str(folder)}
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-of-32-bytes-or-more",
+            "INSTANCE_PATH": str(tmp_path),
+            "CONTENT_DIR": str(folder),
+        }
     )
     result = app.test_cli_runner().invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output

@@ -17,6 +17,7 @@ import pytest
 from flask import Flask
 
 from webapp import config, create_app
+from webapp.web.secret_key import InsecureSecretKey
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV_EXAMPLE = ROOT / "deploy" / "healthytips.env.example"
@@ -105,10 +106,13 @@ def test_the_example_configures_the_app(tmp_path, monkeypatch, static_build_dir)
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("FLASK_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("FLASK_STATIC_BUILD_DIR", str(static_build_dir))
+    with pytest.raises(InsecureSecretKey, match="placeholder"):
+        create_app()  # the shipped placeholder must be replaced before the app starts
+    monkeypatch.setenv("FLASK_SECRET_KEY", "an-operator-generated-key-" * 2)
     app = create_app()
     assert app.config["CACHE_TYPE"] == "RedisCache" and app.config["DATABASE_URL"].startswith("postgresql")
     assert app.config["TRUSTED_PROXIES"] == 1 and app.config["BEHIND_TLS"] is True
-    assert app.config["SECRET_KEY"] == example_settings()["FLASK_SECRET_KEY"]
+    assert app.config["SECRET_KEY"] == "an-operator-generated-key-" * 2
 
 
 def unit_exec_start() -> list[str]:

@@ -55,7 +55,7 @@ class Server:
             "FLASK_INSTANCE_PATH": str(self.folder),
             "FLASK_DATABASE_URL": f"sqlite:///{self.db}",
             "FLASK_SITE_URL": self.url,
-            "FLASK_SECRET_KEY": "fault-tests",
+            "FLASK_SECRET_KEY": "fault-tests-secret-key-of-32-bytes-or-more",
             "FLASK_RATELIMIT_ENABLED": "false",
             "FAULT_FULL_FLAG": str(self.full_flag),
         }

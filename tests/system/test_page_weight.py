@@ -39,7 +39,7 @@ class _Subresources(HTMLParser):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """One app with the shipped content, shared by the module (start-up builds the assets)."""
-    config = {"TESTING": True, "SECRET_KEY": "test-secret"}
+    config = {"TESTING": True, "SECRET_KEY": "test-secret-key-of-32-bytes-or-more"}
     config["INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
     if os.environ.get("FLASK_CONTENT_DIR"):  # e.g. the budgets of a generated library
         config["CONTENT_DIR"] = os.environ["FLASK_CONTENT_DIR"]

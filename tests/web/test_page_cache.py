@@ -40,7 +40,11 @@ def redis_or_missing(url: str = REDIS_URL) -> redis.Redis:
 def make_app(tmp_path: Path, static_build_dir: Path, **config) -> object:
     """An app on the real content (unless told otherwise) with the given cache settings."""
     instance = tmp_path / f"instance-{uuid.uuid4().hex[:6]}"
-    base = {"TESTING": True, "SECRET_KEY": "test-secret", "STATIC_BUILD_DIR": str(static_build_dir)}
+    base = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-of-32-bytes-or-more",
+        "STATIC_BUILD_DIR": str(static_build_dir),
+    }
     return create_app({**base, "INSTANCE_PATH": str(instance), **config})
 
 

@@ -28,7 +28,8 @@ DIRECTIVES = {
 @pytest.fixture
 def tls_app(tmp_path):
     """The app as deployed: behind a proxy that terminates TLS."""
-    settings = {"TESTING": True, "SECRET_KEY": "test", "INSTANCE_PATH": str(tmp_path)}
+    settings = {"TESTING": True, "SECRET_KEY": "test-secret-key-of-32-bytes-or-more"}
+    settings["INSTANCE_PATH"] = str(tmp_path)
     return create_app({**settings, "BEHIND_TLS": True, "SESSION_COOKIE_SECURE": True})
 
 

@@ -6,19 +6,19 @@ from pathlib import Path
 
 from flask import Flask
 
-from webapp.web import assets, health, limits, page_cache, request_log, secret_key, security
+from webapp.web import assets, canonical, health, limits, page_cache, request_log, secret_key, security
 
 
 def prepare(app: Flask) -> None:
-    """Make the instance folder and, unless configured, the secret key kept in it."""
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = secret_key.load_or_create(app.instance_path)
+    """Make the instance folder; check the configured secret key, or use the one kept in that folder."""
+    Path(app.instance_path).mkdir(mode=0o755, parents=True, exist_ok=True)  # never group-writable
+    secret_key.init_app(app)
 
 
 def init_app(app: Flask, library: Callable) -> None:
     """Rate limits and the page cache (keyed by `library()`'s version), before the views that use them."""
     limits.init_app(app)
+    canonical.init_app(app)  # before any view, so before the page cache
     page_cache.init_app(app, library)
     health.init_app(app)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from webapp.files import write_atomic
+from webapp.files import read_private, write_atomic
 
 MEMO_NAME = "render-version.marshal"
 Memo = dict[str, tuple[int, int, bytes]]
@@ -46,7 +46,7 @@ def file_digest(entry: os.DirEntry, memo: Memo, seen: Memo) -> bytes:
 def read_memo(path: Path) -> Memo:
     """The remembered digests, or none when the file is missing or unreadable."""
     try:
-        memo = marshal.loads(path.read_bytes())
+        memo = marshal.loads(read_private(path))  # never one another user could have planted
     except (OSError, EOFError, ValueError, TypeError):
         return {}
     return memo if isinstance(memo, dict) else {}
