@@ -129,8 +129,22 @@ users = Table(
     Column("password_hash", String(255), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("session_version", Integer, nullable=False, server_default="1"),
+    Column("disabled_at", UTCDateTime),  # set by `flask users disable`: no sign-in, no session
+    Column("totp_secret", String(64)),  # base32; set once the marketer has enrolled an authenticator
+    Column("totp_last_step", Integer),  # the last 30-second step used: a code works once
     UniqueConstraint("email", name="users_email_key"),
 )
+
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("code_hash", String(64), nullable=False),  # SHA-256 of a 120-bit random code
+    Column("used_at", UTCDateTime),
+    UniqueConstraint("code_hash", name="recovery_codes_code_hash_key"),
+)
+Index("recovery_codes_user_id", recovery_codes.c.user_id)
 
 
 # Article insights (webapp/insights): daily counters only, never a row per reader. Site totals are sums.
