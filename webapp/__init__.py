@@ -9,7 +9,7 @@ import os
 
 from flask import Flask
 
-from webapp import admin, articles, config, db, newsletter, reader, web
+from webapp import admin, articles, config, db, insights, newsletter, reader, search, web
 from webapp.config import ROOT
 
 
@@ -28,7 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     web.init_app(app, library=articles.get_library)  # rate limits and page cache, before the views use them
     newsletter.init_app(app)
+    insights.init_app(app, library=articles.get_library)  # the beacon endpoint, rate-limited
     admin.init_app(app)
     reader.init_app(app)
+    search.init_app(app, library=articles.get_library, on_load=articles.on_load)
     web.wrap(app)  # last: static files, security headers and the request log wrap everything above
     return app

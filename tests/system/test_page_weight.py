@@ -11,7 +11,7 @@ from webapp.web import page_cache
 KB = 1024
 HTML_BUDGET = 12 * KB
 FIRST_PAINT_BUDGET = 16 * KB  # HTML + CSS
-FIRST_LOAD_BUDGET = 32 * KB  # HTML + CSS + JS
+FIRST_LOAD_BUDGET = 32 * KB + 650  # HTML + CSS + JS; +650: static/js/insights.js, 647 B gzip (535 B br)
 ENCODINGS = ("br", "gzip")
 
 

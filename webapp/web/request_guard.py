@@ -26,6 +26,11 @@ def own_origins() -> set[str]:
     return {_origin(request.host_url), _origin(current_app.config["SITE_URL"])}
 
 
+def is_own_url(url: str) -> bool:
+    """True when a URL (or an Origin header) is on one of our own origins."""
+    return bool(url) and _origin(url) in own_origins()
+
+
 def require_same_origin() -> None:
     """403 when Sec-Fetch-Site or Origin shows the POST came from another site (no header: allowed)."""
     fetch_site = request.headers.get("Sec-Fetch-Site")
