@@ -39,6 +39,14 @@ def defaults(instance_path: str) -> dict:
         SESSION_COOKIE_SECURE=False,
         PERMANENT_SESSION_LIFETIME=12 * 3600,
         # Article insights (webapp/insights): the beacon endpoint and the optional Redis buffer.
+        # Double opt-in, the outbox and its sender (webapp/newsletter: mailer, sender, webhook).
+        MAIL_URL=None,  # smtp://, smtp+starttls:// or smtps://; unset: .eml files in instance/mail/
+        MAIL_FROM=None,  # unset: "SITE_NAME <newsletter@site host>"
+        MAIL_BACKGROUND_SENDER=True,  # a sender thread in each web worker; off when a unit runs send-loop
+        SIGNUP_CONFIRM_DAYS=7,
+        SIGNUP_PENDING_DAYS=30,
+        SIGNUP_WEBHOOK_URL=None,
+        SIGNUP_WEBHOOK_SECRET=None,
         INSIGHTS_RATE_LIMIT="120 per minute; 2000 per hour",
         INSIGHTS_MAX_BYTES=2048,
         INSIGHTS_REDIS_URL=None,

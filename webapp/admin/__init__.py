@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from webapp.admin import cli, views
+from webapp.admin import cli, subscribers, views  # noqa: F401 - subscribers adds routes to views.bp
 
 
 def init_app(app: Flask) -> None:

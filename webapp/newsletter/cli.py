@@ -1,4 +1,4 @@
-"""Command-line tools: `flask signups export|backup`."""
+"""Command-line tools: `flask signups export|erase|purge|new-unsubscribe-link|backup`."""
 
 import contextlib
 import os
@@ -13,26 +13,35 @@ from flask.cli import AppGroup
 from sqlalchemy.engine import make_url
 
 from webapp.db.engine import StoreUnavailable
-from webapp.newsletter import export
+from webapp.newsletter import export, stats
 from webapp.newsletter import store as signups
+from webapp.newsletter.compose import unsubscribe_url
+from webapp.newsletter.emails import InvalidEmail, normalize_email
+from webapp.newsletter.sender import housekeeping
 
 
 @click.group("signups", cls=AppGroup)
 def signups_cli() -> None:
-    """Export or back up the newsletter signups."""
+    """Export, erase or back up the newsletter signups."""
 
 
 @signups_cli.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only signups from this UTC day on.")
+@click.option(
+    "--status",
+    type=click.Choice(["all", *stats.STATUSES]),
+    default="confirmed",
+    show_default=True,
+    help="Which signups: confirmed subscribers, or another status, or all.",
+)
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8", lazy=True), default="-", help="File.")
-def export_command(fmt: str, since: datetime | None, output) -> None:
-    """Write every signup as CSV or JSON, streamed, with a progress bar when run in a terminal."""
+def export_command(fmt: str, since: datetime | None, status: str, output) -> None:
+    """Write signups as CSV or JSON (JSON with their `events`), streamed; a progress bar in a terminal."""
     since = since.replace(tzinfo=UTC) if since else None
-    config = current_app.config
     try:
-        total = signups.count_rows(since)
-        records = export.signup_records(config["SECRET_KEY"], config["SITE_URL"], since)
+        total = signups.count_rows(since, status)
+        records = export.signup_records(since, status, with_events=fmt == "json")
         # The bar goes to stderr, and only when stderr is a terminal that is not also receiving the data.
         if sys.stderr.isatty() and not (output.name == "<stdout>" and sys.stdout.isatty()):
             bar = click.progressbar(
@@ -45,6 +54,51 @@ def export_command(fmt: str, since: datetime | None, output) -> None:
                 output.write(chunk)
     except StoreUnavailable as error:
         raise click.ClickException(f"the database is unavailable: {error}") from error
+
+
+def _address(raw: str) -> str:
+    """A typed address, normalized, or a usage error saying what is wrong with it."""
+    try:
+        return normalize_email(raw)
+    except InvalidEmail as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from error
+
+
+@signups_cli.command("erase")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase_command(email: str, yes: bool) -> None:
+    """Remove EMAIL, its consent history and its queued mail for good (the right to erasure)."""
+    address = _address(email)
+    if not yes:
+        click.confirm(f"Erase {address} and its whole history for good?", abort=True)
+    try:
+        erased = signups.erase(address, webhook=bool(current_app.config["SIGNUP_WEBHOOK_URL"]))
+    except StoreUnavailable as error:
+        raise click.ClickException(f"the database is unavailable: {error}") from error
+    if not erased:
+        raise click.ClickException(f"no signup for {address}")
+    click.echo(f"Erased {address}; an anonymous tombstone keeps the totals right.")
+
+
+@signups_cli.command("purge")
+def purge_command() -> None:
+    """Delete signups never confirmed within FLASK_SIGNUP_PENDING_DAYS (the sender does it hourly too)."""
+    deleted, reverted, messages = housekeeping()
+    click.echo(
+        f"Deleted {deleted} never-confirmed signups; {reverted} re-signups lapsed back to unsubscribed;"
+        f" {messages} old delivered messages removed."
+    )
+
+
+@signups_cli.command("new-unsubscribe-link")
+@click.argument("email")
+def new_unsubscribe_link_command(email: str) -> None:
+    """Revoke EMAIL's unsubscribe links (a leaked one, say) and print its new one."""
+    key = signups.new_unsubscribe_key(_address(email))
+    if key is None:
+        raise click.ClickException(f"no signup for {_address(email)}")
+    click.echo(unsubscribe_url(key))
 
 
 @signups_cli.command("backup")

@@ -1,4 +1,5 @@
-"""Signups as CSV or JSON, produced chunk by chunk, with cells defused against spreadsheet formulas."""
+"""Signups as CSV or JSON, produced chunk by chunk, with cells defused against spreadsheet formulas
+(needs the app: each row carries its unsubscribe link on the public site)."""
 
 import csv
 import io
@@ -6,13 +7,16 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from webapp.newsletter import store as signups
+from webapp.db.engine import reading
+from webapp.newsletter import events, stats
+from webapp.newsletter.compose import unsubscribe_links
 
 COLUMNS = (
     "email",
     "status",
     "signed_up_at",
     "consented_at",
+    "confirmed_at",
     "consent_version",
     "consent_text",
     "article",
@@ -27,17 +31,23 @@ def defuse(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def record(row, unsubscribe_url: str) -> dict[str, str | None]:
+def _iso(moment: datetime | None) -> str | None:
+    """A moment in ISO 8601 UTC, or None."""
+    return moment.isoformat() if moment else None
+
+
+def record(row, unsubscribe_url: str) -> dict:
     """One signup as export fields, times in ISO 8601 UTC."""
     return {
         "email": row.email,
         "status": row.status,
         "signed_up_at": row.created_at.isoformat(),
         "consented_at": row.consented_at.isoformat(),
+        "confirmed_at": _iso(row.confirmed_at),
         "consent_version": row.consent_version,
         "consent_text": row.consent_text,
         "article": row.article_slug,
-        "unsubscribed_at": row.unsubscribed_at.isoformat() if row.unsubscribed_at else None,
+        "unsubscribed_at": _iso(row.unsubscribed_at),
         "unsubscribe_url": unsubscribe_url,
     }
 
@@ -64,8 +74,24 @@ def json_chunks(records: Iterable[dict]) -> Iterator[str]:
     yield "\n]\n"
 
 
-def signup_records(secret_key: str, site_url: str, since: datetime | None = None) -> Iterator[dict]:
-    """Every signup as an export record, with its own signed unsubscribe URL on our site."""
-    base = site_url.rstrip("/") + "/newsletter/unsubscribe/"  # newsletter.unsubscribe_page
-    for row in signups.iter_rows(since):
-        yield record(row, base + signups.unsubscribe_token(secret_key, row.id))
+def signup_records(
+    since: datetime | None = None,
+    status: str = "all",
+    with_events: bool = False,
+) -> Iterator[dict]:
+    """The signups of a status as export records with their unsubscribe URL (and their `events`),
+    streamed: the signups and the events are read side by side, both in signup order."""
+    query, link = stats.filtered_rows(since, status), unsubscribe_links()
+    with reading() as connection:
+        rows = connection.execution_options(stream_results=True, yield_per=1000).execute(query)
+        history = events.stream(connection) if with_events else iter(())
+        event = next(history, None)
+        for row in rows:
+            item = record(row, link(row.unsubscribe_key))
+            if with_events:
+                item["events"] = []
+                while event is not None and event.signup_id <= row.id:
+                    if event.signup_id == row.id:
+                        item["events"].append(events.as_record(event))
+                    event = next(history, None)
+            yield item

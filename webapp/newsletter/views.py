@@ -1,12 +1,16 @@
-"""The reader's newsletter routes: sign up (htmx fragment or post/redirect/get), thanks, unsubscribe."""
+"""The reader's newsletter routes: sign up (htmx fragment or post/redirect/get) and "check your inbox".
 
-from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, url_for
+Confirming and unsubscribing are in `confirm.py`, on the same blueprint.
+"""
+
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from webapp.articles.library import get_library
 from webapp.newsletter import store as signups
 from webapp.newsletter.consent import CURRENT, consent_for
 from webapp.newsletter.emails import InvalidEmail, mask_email, normalize_email
+from webapp.newsletter.tokens import client_hash
 from webapp.reader.pages import article_page
 from webapp.web.htmx import is_htmx
 from webapp.web.limits import limit_posts, signup_limit
@@ -50,7 +54,8 @@ def page():
 
 @bp.post("/signup")
 def signup():
-    """Store a signup from the form; a filled honeypot gets the same thank-you and stores nothing."""
+    """Store a pending signup and queue its confirmation email in one transaction; a filled honeypot gets
+    the same "check your inbox" and stores nothing. Fields beyond the form's own are ignored."""
     require_same_origin()
     form = read_form(("email", "article", "consent_version", "website"), required=("email",))
     slug = form["article"] if form["article"] in get_library().by_slug else None
@@ -67,7 +72,7 @@ def signup():
             email,
             consent_for(form["consent_version"]),
             article_slug=slug,
-            client_hash=signups.client_hash(secret, request.remote_addr),
+            client_hash=client_hash(secret, request.remote_addr),
         )
     except signups.StoreUnavailable as error:
         current_app.logger.error("newsletter signup for %s not stored: %s", mask_email(email), error)
@@ -77,35 +82,9 @@ def signup():
 
 @bp.get("/thanks")
 def thanks():
-    """The thank-you page a signup without JavaScript lands on."""
+    """The "check your inbox" page a signup without JavaScript lands on."""
     article = get_library().by_slug.get(request.args.get("article", ""))
     return render_template("newsletter/thanks.html", article=article)
-
-
-def _signup_for(token: str) -> int:
-    """The signup an unsubscribe token names, or a 404."""
-    signup_id = signups.read_unsubscribe_token(current_app.config["SECRET_KEY"], token)
-    if signup_id is None:
-        abort(404)
-    return signup_id
-
-
-@bp.get("/unsubscribe/<token>")
-def unsubscribe_page(token: str):
-    """Ask to confirm (mail scanners open links, so only the POST unsubscribes), or say it is done."""
-    status = signups.status_of(_signup_for(token))
-    if status is None:
-        abort(404)
-    return render_template("newsletter/unsubscribe.html", token=token, status=status)
-
-
-@bp.post("/unsubscribe/<token>")
-def unsubscribe(token: str):
-    """Unsubscribe (the record is kept, marked unsubscribed), then show the result."""
-    require_same_origin()
-    if not signups.unsubscribe(_signup_for(token)):
-        abort(404)
-    return redirect(url_for("newsletter.unsubscribe_page", token=token), code=303)
 
 
 @bp.errorhandler(HTTPException)
