@@ -38,7 +38,6 @@ def defaults(instance_path: str) -> dict:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=False,
         PERMANENT_SESSION_LIFETIME=12 * 3600,
-        # Article insights (webapp/insights): the beacon endpoint and the optional Redis buffer.
         # Double opt-in, the outbox and its sender (webapp/newsletter: mailer, sender, webhook).
         MAIL_URL=None,  # smtp://, smtp+starttls:// or smtps://; unset: .eml files in instance/mail/
         MAIL_FROM=None,  # unset: "SITE_NAME <newsletter@site host>"
@@ -48,6 +47,7 @@ def defaults(instance_path: str) -> dict:
         SIGNUP_WEBHOOK_URL=None,
         SIGNUP_WEBHOOK_SECRET=None,
         INSIGHTS_RATE_LIMIT="120 per minute; 2000 per hour",
+        # Article insights (webapp/insights): the beacon endpoint and the optional Redis buffer.
         INSIGHTS_MAX_BYTES=2048,
         INSIGHTS_REDIS_URL=None,
         INSIGHTS_KEY_PREFIX="healthytips:insights:",
