@@ -46,8 +46,8 @@ def defaults(instance_path: str) -> dict:
         SIGNUP_PENDING_DAYS=30,
         SIGNUP_WEBHOOK_URL=None,
         SIGNUP_WEBHOOK_SECRET=None,
-        INSIGHTS_RATE_LIMIT="120 per minute; 2000 per hour",
         # Article insights (webapp/insights): the beacon endpoint and the optional Redis buffer.
+        INSIGHTS_RATE_LIMIT="120 per minute; 2000 per hour",
         INSIGHTS_MAX_BYTES=2048,
         INSIGHTS_REDIS_URL=None,
         INSIGHTS_KEY_PREFIX="healthytips:insights:",
