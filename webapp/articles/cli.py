@@ -1,4 +1,4 @@
-"""Editors' commands: `flask content check` and `flask content new "Title"`."""
+"""Editors' commands: `flask content check`, `flask content new "Title"` and `flask content citations`."""
 
 import datetime as dt
 import json
@@ -30,6 +30,23 @@ def policy_problems(article: Article, grade: float, today: dt.date) -> tuple[lis
     if article.next_review < today:
         warnings.append(f"next review was due on {article.next_review.isoformat()}")
     return failures, warnings
+
+
+def question_key(question: str) -> str:
+    """A question as compared across articles: case, spacing and punctuation aside."""
+    return " ".join(re.findall(r"[a-z0-9]+", question.casefold()))
+
+
+def repeated_questions(articles: list[Article]) -> list[tuple[Article, str, Article]]:
+    """Each FAQ question also asked by an earlier article: (article, question, the earlier one)."""
+    first: dict[str, Article] = {}
+    repeats = []
+    for article in sorted(articles, key=lambda a: a.path):
+        for item in article.faq:
+            earlier = first.setdefault(question_key(item.question), article)
+            if earlier is not article:
+                repeats.append((article, item.question, earlier))
+    return repeats
 
 
 def article_grade(article: Article) -> float:
@@ -86,8 +103,46 @@ def check() -> None:
         for message in warnings:
             click.secho(f"warning {article.path}: {message}", fg="yellow", err=True)
         failed += len(failures)
+    for article, question, earlier in repeated_questions(articles):
+        message = f"FAQ question {question!r} is also asked in {earlier.path}"
+        click.secho(f"warning {article.path}: {message}", fg="yellow", err=True)
     click.echo(f"{len(rows)} articles checked, {failed} problems.")
     if failed:
+        raise SystemExit(1)
+
+
+@content.command("citations")
+@click.argument("slug", required=False)
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def citations_report(slug: str | None, output: str) -> None:
+    """For each source of each article (or of SLUG), every sentence citing it, and what to check again.
+
+    Also lists sources cited only once, from the introduction; sentences stating a figure with no
+    citation; and sentences sending signs the emergency box lists to urgent care or a same-day visit.
+    """
+    from webapp.articles import citations  # loads the sentence splitter only when asked
+
+    articles, problems = load_articles(
+        Path(current_app.config["CONTENT_DIR"]), Path(current_app.config["STATIC_DIR"])
+    )
+    for problem in problems:
+        click.secho(f"error   {problem}", fg="red", err=True)
+    if slug is not None:
+        articles = [a for a in articles if a.slug == slug]
+        if not articles:
+            broken = " (its file has problems: run `flask content check`)" if problems else ""
+            raise click.BadParameter(f"no article has the slug {slug!r}{broken}", param_hint="SLUG")
+    reports = [citations.report(a) for a in sorted(articles, key=lambda a: a.path)]
+    if output == "json":
+        data = {"articles": [citations.as_data(r) for r in reports], "problems": [str(p) for p in problems]}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        for report in reports:
+            click.echo("\n".join(citations.as_lines(report)) + "\n")
+        sources = sum(len(r.citations) for r in reports)
+        found = sum(len(r.findings) for r in reports)
+        click.echo(f"{len(reports)} articles, {sources} sources, {found} sentences to check again.")
+    if problems:
         raise SystemExit(1)
 
 

@@ -113,6 +113,29 @@ def h2_lines(text: str) -> list[tuple[int, int, str]]:
     ]
 
 
+def plain_blocks(text: str) -> list[tuple[str | None, str, bool]]:
+    """Each paragraph or list item as plain text: (the h2 above it or None, its text, in a list).
+
+    Citations stay as `[^id]` (no definitions are given, so the parser leaves them as text).
+    """
+    tokens = _parser().parse(text, {})
+    section, blocks, depth = None, [], 0
+    for i, token in enumerate(tokens):
+        depth += {"list_item_open": 1, "list_item_close": -1}.get(token.type, 0)
+        if token.type != "inline":
+            continue
+        plain = "".join(
+            " " if child.type in ("softbreak", "hardbreak") else child.content
+            for child in token.children or ()
+            if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+        )
+        if tokens[i - 1].type == "heading_open":
+            section = plain if tokens[i - 1].tag == "h2" else section
+        else:
+            blocks.append((section, plain, depth > 0))
+    return blocks
+
+
 def headings(text: str) -> list[Heading]:
     """The h2 headings of a Markdown body, for the table of contents and validation."""
     tokens, _ = _tokens(text, {})

@@ -86,7 +86,7 @@ def article_data(article: Article, site_url: str, site_name: str) -> Data:
         "description": article.description,
         "image": [image(article, site_url)],
         "datePublished": article.published.isoformat(),
-        "dateModified": article.updated.isoformat(),
+        "dateModified": article.last_changed.isoformat(),  # the newest entry of the page's history
         "author": [contributor(article.author, site_url, site_name)],
         "publisher": {"@id": absolute(site_url, "/#organization")},
         "mainEntityOfPage": {"@id": url},
