@@ -70,8 +70,8 @@ def add(added: counts.Counts, flush_id: str | None = None) -> bool:
     with writing() as connection:
         if flush_id is not None:
             claim = _insert(connection, insight_flushes).values(flush_id=flush_id, flushed_at=utcnow())
-            claimed = connection.execute(claim.on_conflict_do_nothing())
-            if claimed.rowcount == 0:
+            claimed = connection.execute(claim.on_conflict_do_nothing().returning(insight_flushes.c.flush_id))
+            if claimed.first() is None:  # applied before (rowcount is not reliable here on every driver)
                 return False
             cutoff = f"{int(time.time()) - FLUSH_MEMORY_SECONDS:012d}"
             connection.execute(delete(insight_flushes).where(insight_flushes.c.flush_id < cutoff))

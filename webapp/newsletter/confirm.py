@@ -7,6 +7,7 @@ scanners, which run none, confirm nothing; the button stays for everyone else.
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
+from webapp import insights
 from webapp.newsletter import store as signups
 from webapp.newsletter.tokens import client_hash, read_confirm_token, read_unsubscribe_token, signing_keys
 from webapp.newsletter.views import bp
@@ -63,7 +64,10 @@ def confirm(token: str):
         status = row.status if row else None
     else:
         client = client_hash(current_app.config["SECRET_KEY"], request.remote_addr)
+        before = signups.by_confirm_nonce(link.nonce)  # pending now: this POST is the one that confirms
         status = signups.confirm(link.nonce, client, webhook=bool(current_app.config["SIGNUP_WEBHOOK_URL"]))
+        if before is not None and before.status == "pending" and status == "confirmed":
+            insights.record_confirmed(before.article_slug, request.headers)  # counts only, for marketers
     state = _state(status, link.expired)
     if is_htmx(request) or state != "confirmed":
         return _show(token, state)
