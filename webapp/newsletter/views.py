@@ -6,6 +6,7 @@ Confirming and unsubscribing are in `confirm.py`, on the same blueprint.
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from webapp import insights
 from webapp.articles.library import get_library
 from webapp.newsletter import store as signups
 from webapp.newsletter.consent import CURRENT, consent_for
@@ -57,7 +58,7 @@ def signup():
     """Store a pending signup and queue its confirmation email in one transaction; a filled honeypot gets
     the same "check your inbox" and stores nothing. Fields beyond the form's own are ignored."""
     require_same_origin()
-    form = read_form(("email", "article", "consent_version", "website"), required=("email",))
+    form = read_form(("email", "article", "consent_version", "website", "faq_opened"), required=("email",))
     slug = form["article"] if form["article"] in get_library().by_slug else None
     if form["website"]:
         current_app.logger.info("newsletter honeypot filled; nothing stored")
@@ -77,6 +78,7 @@ def signup():
     except signups.StoreUnavailable as error:
         current_app.logger.error("newsletter signup for %s not stored: %s", mask_email(email), error)
         return _form_response(503, slug, email=form["email"], notice=TRY_AGAIN)
+    insights.record_signup(slug, form["faq_opened"], request.headers)  # counts only, for marketers
     return _thanks(slug)
 
 
