@@ -21,6 +21,7 @@ def defaults(instance_path: str) -> dict:
         CACHE_DEFAULT_TIMEOUT=3600,
         CACHE_THRESHOLD=2000,
         ARTICLES_PER_PAGE=24,
+        SEARCH_CACHED_QUERIES=500,  # distinct search queries whose pages the page cache keeps, per worker
         PAGE_CACHE_CONTROL="public, max-age=300, stale-while-revalidate=60",
         STATIC_MAX_AGE=3600,
         SECRET_KEY=None,

@@ -3,9 +3,9 @@
 from flask import Flask
 
 from webapp.articles import cli, library, reload
-from webapp.articles.library import Library, get_library
+from webapp.articles.library import Library, get_library, on_load
 
-__all__ = ["Library", "get_library", "init_app"]
+__all__ = ["Library", "get_library", "init_app", "on_load"]
 
 
 def init_app(app: Flask) -> None:

@@ -2,6 +2,8 @@
 
 import gc
 import hashlib
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -97,6 +99,16 @@ def load_failed(app: Flask) -> bool:
     return "content_error" in app.extensions
 
 
+_listeners: "weakref.WeakKeyDictionary[Flask, list[Callable[[Library], None]]]" = weakref.WeakKeyDictionary()
+
+
+def on_load(app: Flask, listener: Callable[[Library], None]) -> None:
+    """Call `listener(library)` with the library being served now, then with each new one before
+    it is swapped in (e.g. to build what is derived from it, such as the search index)."""
+    _listeners.setdefault(app, []).append(listener)
+    listener(library_of(app))
+
+
 def reload_library(app: Flask) -> Library:
     """Load the content folder again and swap it in only if every file is good."""
     library = load_library(
@@ -105,6 +117,8 @@ def reload_library(app: Flask) -> Library:
         Path(app.template_folder),
         Path(app.instance_path) / "content-cache.marshal",
     )
+    for listener in _listeners.get(app, ()):
+        listener(library)
     app.extensions["library"] = library
     _related.cache_clear()  # let the previous library go
     return library

@@ -134,16 +134,28 @@ def _encoding(accept_encoding: str) -> str:
     return choose_encoding(accept_encoding)
 
 
-def cached_page(render: Callable[[], tuple[str, int] | str], mimetype: str = "text/html") -> Response:
-    """Serve a public page (or feed) from the cache, rendering and compressing it on a miss."""
-    key = page_key()
-    page = shared_cache("get", key)
+def cached_page(
+    render: Callable[[], tuple[str, int] | str],
+    mimetype: str = "text/html",
+    parts: tuple[str, ...] = (),
+    store: object | None = None,
+) -> Response:
+    """Serve a public page (or feed) from the cache, rendering and compressing it on a miss.
+
+    `parts` add to the key what else the page depends on (e.g. a normalized search query); such a
+    page may be kept in its own `store` (get/set, e.g. a bounded one) instead of the shared one.
+    """
+    key = "|".join((page_key(), *parts))
+    page = shared_cache("get", key) if store is None else store.get(key)
     if isinstance(page, CachedPage):
         return serve(page, mimetype)
     result = render()
     html, status = result if isinstance(result, tuple) else (result, 200)
     page = compress(status, html)
-    shared_cache("set", key, page)
+    if store is None:
+        shared_cache("set", key, page)
+    else:
+        store.set(key, page)
     return serve(page, mimetype, hit=False)
 
 
