@@ -56,6 +56,13 @@ If you wake up with new confusion, go to urgent care the same day[^nih-sleep].
 """
 
 
+STING = """\
+After a sting, get urgent care for a severe allergic reaction[^nih-sleep].
+
+Fainting or a seizure can follow. Seek care the same day for these signs[^nih-sleep].
+"""
+
+
 def article_file(slug: str, body: str, **fields) -> str:
     """The text of a small but valid article file."""
     image = {"src": f"{PICTURES}/hero.svg", "alt": "A drawing.", "width": 1200, "height": 675}
@@ -123,6 +130,14 @@ def library(tmp_path) -> Path:
         ],  # fmt: skip
     )
     (folder / "flawed.md").write_text(flawed, encoding="utf-8")
+    nobox = article_file(
+        "nobox",
+        CLEAN_BODY,
+        faq=[{"question": "What if a sting swells?", "answer": STING}],
+        see_a_doctor="Call your doctor the same day if:\n\n- You have chest pain at night.\n"
+        "- Poor sleep lasts for weeks[^nih-sleep].\n\nIf you faint, call 911[^nih-sleep].\n",
+    )
+    (folder / "nobox.md").write_text(nobox, encoding="utf-8")
     return folder
 
 
@@ -176,6 +191,29 @@ def test_findings_of_each_kind(library):
     assert "'30%'" in findings[("number-without-citation", "About 30% of adults snore most nights.")].detail
 
 
+def test_always_911_signs_count_without_a_box_and_with_the_lines_they_hang_on(library):
+    findings = [(f.sentence.text, f.sentence.lead, f.detail) for f in reports(library)["nobox"].findings]
+    assert findings == [
+        (
+            "After a sting, get urgent care for a severe allergic reaction[^nih-sleep].",
+            "",
+            "says 'urgent care' about 'severe allergic reaction', which is always a 911 sign",
+        ),
+        (
+            "Seek care the same day for these signs[^nih-sleep].",
+            "Fainting or a seizure can follow.",
+            "says 'same day' about 'fainting', which is always a 911 sign; 'seizure', which is always a "
+            "911 sign (read with 'Fainting or a seizure can follow.')",
+        ),
+        (
+            "You have chest pain at night.",
+            "Call your doctor the same day if:",
+            "says 'Call your doctor' about 'chest pain', which is always a 911 sign "
+            "(read with 'Call your doctor the same day if:')",
+        ),
+    ]
+
+
 def test_signs_are_read_from_the_emergency_list_without_who_they_apply_to(library):
     articles, _ = load_articles(library, ROOT / "static")
     (flawed,) = [a for a in articles if a.slug == "flawed"]
@@ -200,11 +238,11 @@ def test_command_prints_sources_beside_their_sentences_and_the_findings(runner):
     result = runner.invoke(args=["content", "citations"])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "clean.md: About clean" in out and "flawed.md: About flawed" in out
+    assert "clean.md: About clean" in out and "flawed.md: About flawed" in out and "nobox.md" in out
     assert "  [3] lonely-survey: A snoring survey\n      https://doi.org/10.1000/snore\n" in out
     assert "      - Introduction (no heading) (body): Snoring is common[^lonely-survey].\n" in out
     assert "    number-without-citation: Introduction (no heading) (body): states a figure" in out
-    assert out.rstrip().endswith("2 articles, 5 sources, 3 sentences to check again.")
+    assert out.rstrip().endswith("3 articles, 7 sources, 6 sentences to check again.")
 
 
 def test_command_for_one_article_as_json(runner):
@@ -240,4 +278,4 @@ def test_check_warns_on_a_question_asked_in_two_articles(runner, library):
     (library / "clean.md").write_text(text)
     result = runner.invoke(args=["content", "check"])
     assert "warning flawed.md: FAQ question 'Is flawed common?' is also asked in clean.md" in result.output
-    assert "2 articles checked, 2 problems." in result.output  # the two short reference lists only
+    assert "3 articles checked, 3 problems." in result.output  # the three short reference lists only

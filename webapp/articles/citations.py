@@ -1,7 +1,7 @@
 """The reviewers' citation report: each source beside every sentence that cites it, and what to recheck.
 
 Pure functions of an Article: `report(article)` reads every sentence of its prose, with the section of
-the page it sits in; `as_data` and `as_lines` turn a report into JSON-able data or text.
+the page it sits in (citation_format.py writes a report out as text or JSON).
 """
 
 import re
@@ -33,6 +33,15 @@ ELSEWHERE = re.compile(
 )
 # An emergency box's item names signs, then often who it applies to ("in someone with diabetes"):
 # the sign is the part before such a qualifier, split at commas and "or"/"and".
+# Signs that mean "call 911" whatever an article's box says: the American College of Emergency
+# Physicians' warning signs as MedlinePlus lists them ("Recognizing medical emergencies"), and a severe
+# allergic reaction (CDC), for articles with no emergency box or a box that leaves them out.
+ALWAYS_EMERGENCY = (
+    "bleeding that will not stop", "difficulty breathing", "trouble breathing", "shortness of breath",
+    "chest pain", "choking", "coughing up blood", "vomiting blood", "fainting", "loss of consciousness",
+    "suicide", "seizure", "swelling of the face", "swelling of the tongue", "severe allergic reaction",
+)  # fmt: skip
+REFERS_BACK = re.compile(r"\b(?:these|those) (?:signs|symptoms)\b|\bany of these\b", re.I)
 QUALIFIER = re.compile(r",? (?:in (?:someone|people|anyone|a person)|even|so (?:they|you)|if)\b.*", re.I)
 PARTS = re.compile(r"[,;:]|\b(?:or|and)\b", re.I)
 FILLER = set(
@@ -53,6 +62,7 @@ class Sentence:
     section: str
     text: str
     cited: tuple[str, ...]
+    lead: str = ""  # read with it: the "... if:" line above a list item, or the sentence "these signs" means
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,10 +135,17 @@ def sentences(article: Article) -> list[Sentence]:
     """Every sentence of the article's prose (myths and questions are not claims), in page order."""
     found = []
     for field, section, text in _places(article):
-        for heading, block, _ in plain_blocks(text):
-            where = section or heading or INTRO
+        lead = ""
+        for heading, block, listed in plain_blocks(text):
+            previous = ""
             for sentence in split_sentences(block):
-                found.append(Sentence(field, where, sentence, tuple(CITATION.findall(sentence))))
+                context = [lead if listed else "", previous if REFERS_BACK.search(sentence) else ""]
+                cited = tuple(CITATION.findall(sentence))
+                where = section or heading or INTRO
+                found.append(Sentence(field, where, sentence, cited, " ".join(filter(None, context))))
+                previous = sentence
+            if not listed:
+                lead = previous if previous.endswith(":") else ""
     return found
 
 
@@ -138,16 +155,39 @@ def emergency_items(article: Article) -> list[str]:
     return [CITATION.sub("", text).strip() for _, text, listed in blocks if listed]
 
 
+def _sign(words: str) -> tuple[str, frozenset[str]] | None:
+    """A sign as (how it reads, the stems a sentence must hold), or None when no word is telling."""
+    kept = [w for w in re.findall(r"[a-z]+", words.lower()) if w not in FILLER and len(w) > 2]
+    label = re.sub(r"^(?:an?|the|with|is)\s+", "", words.strip(), flags=re.I)
+    return (label, frozenset(_stem(w) for w in kept)) if kept else None
+
+
 def emergency_signs(article: Article) -> list[tuple[str, frozenset[str]]]:
     """The signs the emergency box lists, each as (its words, the stems a sentence must hold)."""
-    signs = []
-    for item in emergency_items(article):
-        for part in PARTS.split(QUALIFIER.sub("", item).strip(" .")):
-            words = [w for w in re.findall(r"[a-z]+", part.lower()) if w not in FILLER and len(w) > 2]
-            if words:
-                label = re.sub(r"^(?:an?|the|with|is)\s+", "", part.strip(), flags=re.I)
-                signs.append((label, frozenset(_stem(w) for w in words)))
-    return signs
+    parts = [p for item in emergency_items(article) for p in PARTS.split(QUALIFIER.sub("", item).strip(" ."))]
+    return [sign for part in parts if (sign := _sign(part))]
+
+
+def _sent_elsewhere(article: Article, all_sentences: list[Sentence]) -> list[Finding]:
+    """Sentences naming a non-emergency destination for a sign that means "call 911"."""
+    boxed = emergency_signs(article)
+    signs = [(words, needed, "the emergency box lists") for words, needed in boxed]
+    signs += [(*_sign(words), "is always a 911 sign") for words in ALWAYS_EMERGENCY]
+    own = emergency_items(article)
+    found = []
+    for sentence in all_sentences:
+        reads = f"{sentence.lead} {sentence.text}"
+        place = ELSEWHERE.search(reads)
+        bare = CITATION.sub("", sentence.text).strip()
+        if not place or (sentence.field == "emergency" and any(bare in item for item in own)):
+            continue
+        stems = {_stem(w) for w in re.findall(r"[a-z]+", reads.lower())}
+        named = [f"{words!r}, which {why}" for words, needed, why in signs if needed <= stems]
+        if named:
+            detail = f"says {place.group()!r} about {'; '.join(named)}"
+            detail += f" (read with {sentence.lead!r})" if sentence.lead else ""
+            found.append(Finding("emergency-sent-elsewhere", sentence, detail))
+    return found
 
 
 def findings(article: Article, all_sentences: list[Sentence]) -> list[Finding]:
@@ -163,20 +203,7 @@ def findings(article: Article, all_sentences: list[Sentence]) -> list[Finding]:
         if figure and not sentence.cited:
             detail = f"states a figure ({figure.group()!r}) with no citation in the sentence"
             found.append(Finding("number-without-citation", sentence, detail))
-    signs = emergency_signs(article)
-    own = set(emergency_items(article))
-    for sentence in all_sentences if signs else ():
-        place = ELSEWHERE.search(sentence.text)
-        bare = CITATION.sub("", sentence.text).strip()
-        if not place or (sentence.field == "emergency" and any(bare in item for item in own)):
-            continue
-        stems = {_stem(w) for w in re.findall(r"[a-z]+", sentence.text.lower())}
-        named = [words for words, needed in signs if needed <= stems]
-        if named:
-            signs_named = ", ".join(repr(words) for words in named)
-            detail = f"says {place.group()!r} about {signs_named}, which the emergency box lists"
-            found.append(Finding("emergency-sent-elsewhere", sentence, detail))
-    return found
+    return found + _sent_elsewhere(article, all_sentences)
 
 
 def report(article: Article) -> Report:
@@ -186,48 +213,3 @@ def report(article: Article) -> Report:
         (ref, tuple(s for s in all_sentences if ref.id in s.cited)) for ref in article.references
     )
     return Report(article, citations, tuple(findings(article, all_sentences)))
-
-
-def _sentence_data(sentence: Sentence) -> dict:
-    return {"field": sentence.field, "section": sentence.section, "sentence": sentence.text}
-
-
-def as_data(report: Report) -> dict:
-    """A report as JSON-able data, for tools."""
-    article = report.article
-    return {
-        "slug": article.slug,
-        "path": article.path,
-        "title": article.title,
-        "references": [
-            {
-                "number": n,
-                "id": ref.id,
-                "title": ref.title,
-                "link": ref.link,
-                "citations": [_sentence_data(s) for s in citing],
-            }
-            for n, (ref, citing) in enumerate(report.citations, start=1)
-        ],  # fmt: skip
-        "findings": [
-            {"kind": f.kind, "detail": f.detail, **_sentence_data(f.sentence)} for f in report.findings
-        ],
-    }
-
-
-def as_lines(report: Report) -> list[str]:
-    """A report as text for a reviewer: each source, the sentences citing it, then the findings."""
-    article = report.article
-    lines = [f"{article.path}: {article.title}"]
-    for n, (ref, citing) in enumerate(report.citations, start=1):
-        source = ", ".join(str(part) for part in (ref.publisher, ref.year) if part)
-        lines.append(f"  [{n}] {ref.id}: {ref.title}" + (f" ({source})" if source else ""))
-        lines.append(f"      {ref.link}")
-        lines += [f"      - {s.section} ({s.field}): {s.text}" for s in citing]
-    if report.findings:
-        lines.append("  To check again:")
-    for finding in report.findings:
-        sentence = finding.sentence
-        lines.append(f"    {finding.kind}: {sentence.section} ({sentence.field}): {finding.detail}")
-        lines.append(f"      {sentence.text}")
-    return lines

@@ -118,9 +118,10 @@ def citations_report(slug: str | None, output: str) -> None:
     """For each source of each article (or of SLUG), every sentence citing it, and what to check again.
 
     Also lists sources cited only once, from the introduction; sentences stating a figure with no
-    citation; and sentences sending signs the emergency box lists to urgent care or a same-day visit.
+    citation; and sentences sending a call-911 sign (from the emergency box, or always one) to urgent
+    care, a same-day visit or the doctor.
     """
-    from webapp.articles import citations  # loads the sentence splitter only when asked
+    from webapp.articles import citation_format, citations  # the sentence splitter, only when asked
 
     articles, problems = load_articles(
         Path(current_app.config["CONTENT_DIR"]), Path(current_app.config["STATIC_DIR"])
@@ -134,11 +135,11 @@ def citations_report(slug: str | None, output: str) -> None:
             raise click.BadParameter(f"no article has the slug {slug!r}{broken}", param_hint="SLUG")
     reports = [citations.report(a) for a in sorted(articles, key=lambda a: a.path)]
     if output == "json":
-        data = {"articles": [citations.as_data(r) for r in reports], "problems": [str(p) for p in problems]}
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        data = [citation_format.as_data(r) for r in reports]
+        click.echo(json.dumps({"articles": data, "problems": [str(p) for p in problems]}, indent=2))
     else:
         for report in reports:
-            click.echo("\n".join(citations.as_lines(report)) + "\n")
+            click.echo("\n".join(citation_format.as_lines(report)) + "\n")
         sources = sum(len(r.citations) for r in reports)
         found = sum(len(r.findings) for r in reports)
         click.echo(f"{len(reports)} articles, {sources} sources, {found} sentences to check again.")
