@@ -13,8 +13,11 @@ from webapp import create_app
 SECRET = "search-tests-secret-key-of-forty-characters"
 
 
-def article_text(index: int, title: str, description: str = "", intro: str = "", sections=()) -> str:
-    """A valid article file (the generator's) with our title, description, intro and section texts.
+def article_text(
+    index: int, title: str, description: str = "", intro: str = "", sections=(), question: str = ""
+) -> str:
+    """A valid article file (the generator's) with our title, description, intro, section texts and
+    first FAQ question.
 
     `sections` holds up to four (heading or None, text) pairs, one per `## ` section, in order.
     """
@@ -29,6 +32,8 @@ def article_text(index: int, title: str, description: str = "", intro: str = "",
         text = re.sub(
             r"(?m)^description: .*$", lambda _: f"description: {json.dumps(description)}", text, count=1
         )
+    if question:
+        text = re.sub(r"(?m)^  - question: .*$", lambda _: f"  - question: {json.dumps(question)}", text, count=1)
     text = re.sub(r"(?m)^tags: .*$", f"tags: [test-topic-{index % 3}, library]", text, count=1)
     head, _, body = text.partition("\n---\n")
     lines, seen, out = body.split("\n"), 0, []
@@ -59,7 +64,9 @@ ARTICLES = {
     "swimming": dict(title="Water exercise", intro="She swims twice a week; swimmers sleep well."),
     "cafe": dict(title="Coffee breaks", intro="A café au lait holds less caffeine than you think."),
     "melatonin": dict(
-        title="Melatonin at night", intro="Melatonin is a hormone the brain makes in the dark."
+        title="Melatonin at night",
+        intro="Melatonin is a hormone the brain makes in the dark.",
+        question="Can jetlag be eased?",
     ),
     # Escaping: markup and ampersands in an article's own text.
     "escaping": dict(
