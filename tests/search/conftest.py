@@ -33,7 +33,8 @@ def article_text(
             r"(?m)^description: .*$", lambda _: f"description: {json.dumps(description)}", text, count=1
         )
     if question:
-        text = re.sub(r"(?m)^  - question: .*$", lambda _: f"  - question: {json.dumps(question)}", text, count=1)
+        line = f"  - question: {json.dumps(question)}"
+        text = re.sub(r"(?m)^  - question: .*$", lambda _: line, text, count=1)
     text = re.sub(r"(?m)^tags: .*$", f"tags: [test-topic-{index % 3}, library]", text, count=1)
     head, _, body = text.partition("\n---\n")
     lines, seen, out = body.split("\n"), 0, []

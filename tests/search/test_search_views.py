@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from webapp.search import query
 
 FTS_SYNTAX = ['"', '""', "AND", "OR", "NOT", "NEAR(", "NEAR(a b, 2)", "*", "^", ":", "(", ")", "{", "}",
-              "title:", "- ", "+", "body:zinc", "{title body}:zinc", "zinc*", "^zinc", "'", "\\", "%", "_"]  # fmt: skip
+              "title:", "- ", "+", "body:zinc", "{title body}:zinc", "zinc*", "^zinc", "'", "\\", "%",
+              "_"]  # fmt: skip
 
 
 def test_full_page_has_noindex_a_canonical_without_the_query_and_the_query_in_the_box(search_client):
