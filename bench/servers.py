@@ -49,8 +49,8 @@ def prepare_instance(folder: Path, env: dict[str, str]) -> None:
                    check=True, capture_output=True)  # fmt: skip
 
 
-def command(kind: str, port: int) -> list[str]:
-    """The command line of a candidate server on a port."""
+def command(kind: str, port: int, app: str = "app:app") -> list[str]:
+    """The command line of a candidate server on a port, serving `app` (module:variable)."""
     if kind.startswith("granian"):
         return [
             *COMMANDS[kind],
@@ -60,26 +60,31 @@ def command(kind: str, port: int) -> list[str]:
             str(port),
             "--workers",
             str(WORKERS),
-            "app:app",
+            app,
         ]
-    return [*COMMANDS[kind], "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "app:app"]
+    return [*COMMANDS[kind], "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), app]
 
 
-def start(kind: str, instance: Path, env: dict[str, str] | None = None, timeout: float = 120) -> Server:
-    """Start a server and wait for its first served request (GET /healthz)."""
+def start(
+    kind: str, instance: Path, env: dict[str, str] | None = None, timeout: float = 120, app: str = "app:app",
+    probe: str = "/healthz",
+) -> Server:  # fmt: skip
+    """Start a server of `app` and wait for its first served request (GET `probe`)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     environment = {**os.environ, "FLASK_INSTANCE_PATH": str(instance), "FLASK_SITE_URL": url, **(env or {})}
     log = instance / f"server-{port}.log"  # the app logs every request: a pipe nobody reads would fill
     began = time.perf_counter()
     with log.open("wb") as sink:
-        process = subprocess.Popen(command(kind, port), cwd=ROOT, env=environment, stdout=sink, stderr=sink)
+        process = subprocess.Popen(
+            command(kind, port, app), cwd=ROOT, env=environment, stdout=sink, stderr=sink
+        )
     deadline = began + timeout
     while time.perf_counter() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{kind} exited: {log.read_text()[-2000:]}")
         try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+            with urllib.request.urlopen(url + probe, timeout=2) as response:
                 response.read()
             return Server(kind, process, url, time.perf_counter() - began)
         except OSError:

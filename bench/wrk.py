@@ -130,10 +130,10 @@ def run_with_output(
     return parse(done.stdout), done.stdout
 
 
-def interleaved(
+def interleaved_runs(
     targets: dict[str, tuple[str, dict]], rounds: int = 3, seconds: int = SECONDS
-) -> dict[str, Result]:
-    """Run several targets in turn, `rounds` times, and keep each one's median run by requests/s.
+) -> dict[str, list[Result]]:
+    """Run several targets in turn, `rounds` times: every run of each target, in round order.
 
     Alternating cancels most of a shared machine's drift: a ratio is taken between runs made moments
     apart, not minutes apart.
@@ -142,4 +142,16 @@ def interleaved(
     for _ in range(rounds):
         for label, (url, headers) in targets.items():
             runs[label].append(run(url, headers, seconds=seconds))
-    return {label: sorted(results, key=lambda r: r.rps)[len(results) // 2] for label, results in runs.items()}
+    return runs
+
+
+def median(results: list[Result]) -> Result:
+    """The median run by requests per second."""
+    return sorted(results, key=lambda r: r.rps)[len(results) // 2]
+
+
+def interleaved(
+    targets: dict[str, tuple[str, dict]], rounds: int = 3, seconds: int = SECONDS
+) -> dict[str, Result]:
+    """`interleaved_runs`, keeping each target's median run."""
+    return {label: median(results) for label, results in interleaved_runs(targets, rounds, seconds).items()}

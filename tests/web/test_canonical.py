@@ -3,7 +3,6 @@
 import pytest
 
 from webapp.articles.library import get_library
-from webapp.web.page_cache import cache
 
 
 @pytest.fixture
@@ -15,7 +14,7 @@ def slug(app) -> str:
 
 def page_keys(app) -> set[str]:
     """The page-cache keys stored so far (the in-process cache)."""
-    return {key for key in cache.cache._cache if "|" in key}
+    return {key for key in app.extensions["page_cache"].store.pages if "|" in key}
 
 
 @pytest.mark.parametrize(

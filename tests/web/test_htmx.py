@@ -35,3 +35,26 @@ def test_a_history_restore_wants_the_page():
 
 def test_a_history_restore_header_that_is_not_true_changes_nothing():
     assert check({"HX-Request": "true", "HX-History-Restore-Request": "false"})
+
+
+@pytest.mark.parametrize(
+    "path, headers",
+    [
+        ("/no-such-page", {"HX-Request": "true"}),  # the 404: a fragment for htmx, else the page
+        ("/no-such-page", {}),
+        ("/articles/circadian-rhythm-light/faq/1", {"HX-Request": "true"}),
+        ("/articles/circadian-rhythm-light", {}),
+        ("/newsletter", {}),
+    ],
+)
+def test_every_answer_that_depends_on_htmx_says_so_once(client, path, headers):
+    for _ in range(2):  # rendered, then from the page cache
+        response = client.get(path, headers=headers)
+        vary = [value.strip().lower() for value in response.headers.get("Vary", "").split(",")]
+        assert vary.count("hx-request") == 1, response.headers.get("Vary")
+
+
+def test_answers_that_do_not_depend_on_htmx_do_not_vary_on_it(client):
+    for path in ("/healthz", "/manifest.webmanifest"):
+        response = client.get(path, headers={"HX-Request": "true"})
+        assert "hx-request" not in response.headers.get("Vary", "").lower(), path

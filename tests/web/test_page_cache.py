@@ -5,6 +5,7 @@ of its own and deletes its keys afterwards. A missing Redis skips with the reaso
 """
 
 import logging
+import pickle
 import shutil
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from webapp.articles.library import reload_library
 from webapp.web import page_cache
 from webapp.web import render_version as versioning
 from webapp.web.page_cache import CachedPage, cache, compress
+from webapp.web.page_store import MAGIC, decode, encode
 from webapp.web.render_version import render_version
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,12 +85,24 @@ def test_a_page_renders_once_then_comes_from_the_cache(backend, tmp_path, static
 
 def test_cached_page_round_trips_through_the_backend(backend, tmp_path, static_build_dir):
     app = make_app(tmp_path, static_build_dir, **backend)
-    page = compress(404, "<p>Ünïcode ✓</p>" * 50)
+    page = compress(404, "<p>Ünïcode ✓</p>" * 50, "application/atom+xml")
     with app.app_context():
         cache.set("round-trip", page)
         again = cache.get("round-trip")
-    # both backends pickle the value: what comes back is an equal copy, not the same object
-    assert isinstance(again, CachedPage) and again == page and again is not page
+    assert isinstance(again, CachedPage) and again == page
+    # in-process: the very object, nothing to decode; in Redis: bytes in our layout, decoded to a copy
+    assert (again is page) == (backend["CACHE_TYPE"] == "SimpleCache")
+
+
+def test_the_stored_layout_is_exact_and_anything_else_is_a_miss():
+    page = compress(200, "<p>page</p>" * 30)
+    data = encode(page)
+    assert data.startswith(MAGIC) and decode(data) == page
+    assert decode(data[:-1]) is None and decode(data + b"x") is None  # cut short, or something after it
+    assert decode(b"") is None and decode(b"HTPAGE2\n" + data[8:]) is None  # another layout
+    assert decode(pickle.dumps(page)) is None  # a pickle (of a page, even) is never unpickled
+    wrong_etag = data.replace(page.etag.encode(), b"Z" * 32)
+    assert decode(wrong_etag) is None
 
 
 def test_instances_on_the_same_release_share_entries(backend, tmp_path, static_build_dir):

@@ -4,8 +4,9 @@ from flask import Flask
 
 from webapp.articles import cli, library, reload
 from webapp.articles.library import Library, get_library, on_load
+from webapp.articles.reload import serving
 
-__all__ = ["Library", "get_library", "init_app", "on_load"]
+__all__ = ["Library", "get_library", "init_app", "on_load", "serving"]
 
 
 def init_app(app: Flask) -> None:

@@ -9,11 +9,12 @@ import os
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
 
-from webapp.articles.library import content_version, library_of, load_failed, reload_library
+from webapp.articles.library import Library, content_version, library_of, load_failed, reload_library
 from webapp.articles.model import ContentError
 
 DEFAULT_SECONDS = 5.0
@@ -49,7 +50,7 @@ class ContentWatcher:
         self.look()
         threading.Thread(target=self.run, name="content-watcher", daemon=True).start()
 
-    def before_request(self) -> None:
+    def check(self) -> None:
         """Swap in changed content before this request is handled, if all of it is valid."""
         if self.pid != os.getpid():
             with self.lock:
@@ -83,4 +84,17 @@ def init_app(app: Flask) -> None:
     if seconds > 0 and not load_failed(app):
         watcher = ContentWatcher(app, seconds)
         app.extensions["content_watcher"] = watcher
-        app.before_request(watcher.before_request)
+        app.before_request(watcher.check)
+
+
+def serving(app: Flask) -> Callable[[], Library]:
+    """The library `app` serves, as a function that needs no request (the page cache's fast path calls
+    it before Flask): edited content is swapped in first, as before every request Flask handles."""
+    watcher = app.extensions.get("content_watcher")
+
+    def current() -> Library:
+        if watcher is not None:
+            watcher.check()
+        return library_of(app)
+
+    return current

@@ -112,8 +112,7 @@ def no_store(response: Response) -> Response:
     """Nothing here is per-page cacheable except the bare form and thank-you pages."""
     if request.endpoint not in ("newsletter.page", "newsletter.thanks"):
         response.headers["Cache-Control"] = "no-store"
-    response.vary.add("HX-Request")
-    return response
+    return response  # Vary: HX-Request comes from webapp.web.htmx wherever the answer depended on it
 
 
 def init_app(app: Flask) -> None:

@@ -96,9 +96,7 @@ def not_found(error: HTTPException):
         html = render_template("partials/_not_found.html")
     else:
         html = render_template("errors/404.html", articles=get_library().articles[:6])
-    response = Flask.response_class(html, status=404, mimetype="text/html")
-    response.vary.add("HX-Request")
-    return response
+    return Flask.response_class(html, status=404, mimetype="text/html")  # htmx.add_vary: Vary
 
 
 def markdown_block(text: str, article: Article) -> Markup:

@@ -6,7 +6,18 @@ from pathlib import Path
 
 from flask import Flask
 
-from webapp.web import assets, canonical, health, limits, page_cache, request_log, secret_key, security
+from webapp.web import (
+    assets,
+    canonical,
+    fast_path,
+    health,
+    htmx,
+    limits,
+    page_cache,
+    request_log,
+    secret_key,
+    security,
+)
 
 
 def prepare(app: Flask) -> None:
@@ -16,10 +27,12 @@ def prepare(app: Flask) -> None:
 
 
 def init_app(app: Flask, library: Callable) -> None:
-    """Rate limits and the page cache (keyed by `library()`'s version), before the views that use them."""
-    limits.init_app(app)
+    """The page cache (keyed by `library()`'s version) and its fast path, rate limits, htmx's Vary rule
+    and canonical paths, before the views that use them."""
+    fast_path.init_app(app, page_cache.init_app(app, library))  # first WSGI layer: right around Flask
+    limits.init_app(app)  # its proxy fix wraps the fast path: both see the client's address and scheme
     canonical.init_app(app)  # before any view, so before the page cache
-    page_cache.init_app(app, library)
+    htmx.init_app(app)
     health.init_app(app)
 
 
