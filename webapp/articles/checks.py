@@ -21,7 +21,7 @@ def h2_spans(body: str) -> list[tuple[int, int, str]]:
     # could be or hide an h2, the scan finds exactly what the parser finds.
     if not NOT_PLAIN.search(body):
         found = list(ATX_H2.finditer(body))
-        if len(found) == len(MAYBE_H2.findall(body)):
+        if body.count("##") == len(found) or len(found) == len(MAYBE_H2.findall(body)):
             lines = [body.count("\n", 0, match.start()) for match in found]
             return [(line, line + 1, match.group(1)) for line, match in zip(lines, found, strict=True)]
     return h2_lines(body)
