@@ -5,8 +5,12 @@ from pathlib import Path
 
 import pytest
 from article_variants import good_headings, good_text, problems_for, write_fields, write_variant
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from webapp.articles.checks import h2_spans
 from webapp.articles.loader import load_articles
+from webapp.articles.markdown import h2_lines
 from webapp.articles.model import Change
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
@@ -135,3 +139,20 @@ def test_changes_must_be_a_list(folder):
     assert "flat.md: changes: must be a list, got str '2026-12-02 corrected'" in problems_for(
         folder, "flat.md"
     )
+
+
+TRICKY_LINES = [
+    "Some text.", "", "## A heading", "## Closed ##", "### A subheading", "> ## Quoted", "- ## Listed",
+    "1. ## Numbered", "    ## Indented four", "  ## Indented two", "##", "## ", "\\## Escaped",
+    "C## is a word", "---", "Underlined", "===", "```", "~~~", "<div>", "- item", "  continued", "> quote",
+    "#### Deep",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(TRICKY_LINES), max_size=14))
+def test_the_line_scan_finds_what_the_parser_finds(lines):
+    body = "\n".join(lines)
+    assert [(start, title) for start, _, title in h2_spans(body)] == [
+        (start, title) for start, _, title in h2_lines(body)
+    ]
