@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from conftest import article_text, make_app, write_library
+from search_library import article_text, make_app, write_library
 
 from webapp.articles.library import reload_library
 

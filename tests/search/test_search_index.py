@@ -3,7 +3,7 @@
 import sqlite3
 
 import pytest
-from conftest import ARTICLES, article_text, make_app, write_library
+from search_library import ARTICLES, article_text, make_app, write_library
 
 from webapp.articles.library import reload_library
 from webapp.articles.model import ContentError
