@@ -41,6 +41,15 @@ def test_generated_articles_pass_flask_content_check(tmp_path):
     result = app.test_cli_runner().invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
     assert "20 articles checked, 0 problems." in result.output
+    assert "FAQ question" not in result.output  # no question asked in two articles
+
+
+def test_generated_articles_log_their_updates_and_word_their_own_headings(library):
+    _, articles, _ = library
+    assert all(a.changes[0].date == a.updated for a in articles if a.updated != a.published)
+    assert any(len(a.changes) == 2 for a in articles)
+    first_headings = {a.body.split("\n## ", 2)[1].split("\n", 1)[0] for a in articles}
+    assert len(first_headings) > 20  # the editor's words, not one fixed title
 
 
 def test_tags_follow_a_long_tailed_distribution(library):
