@@ -1,12 +1,13 @@
 """One parseable log line per request, static files included; no email address ever logged in full."""
 
+import io
 import json
 import logging
 import time
 
 import pytest
 
-from webapp.web.request_log import mask
+from webapp.web.request_log import log_line, mask
 
 
 def fetch(client, path: str, method: str = "GET", **kwargs):
@@ -136,5 +137,33 @@ def test_an_address_or_token_cut_by_the_length_bound_is_not_logged_in_part():
 
 
 def test_random_tokens_without_dots_are_masked_too():
-    assert mask("/newsletter/confirm/DNiau5AksroKCGOncUZimDdyYzB5FvX7lenmPxs4rdA") == "/newsletter/confirm/[token]"
+    token = "DNiau5AksroKCGOncUZimDdyYzB5FvX7lenmPxs4rdA"  # secrets.token_urlsafe(32)
+    assert mask(f"/newsletter/confirm/{token}") == "/newsletter/confirm/[token]"
     assert mask("/x?t=f24b49fd9493dc12acf66b0cee10a1d7") == "/x?t=[token]"
+
+
+@pytest.mark.parametrize(
+    "path, query, method",
+    [
+        ("/articles/sleep", "", "GET"),
+        ('/x\u00e9/"q"\\', "a=1&b=%22", "HEAD"),
+        ("/", "utm=\u2603", "BREW" * 9),
+    ],
+)
+def test_the_line_is_exactly_what_json_dumps_writes(path, query, method):
+    environ = {"PATH_INFO": path.encode().decode("latin-1"), "QUERY_STRING": query, "REQUEST_METHOD": method}
+    line = log_line(environ, "404 NOT FOUND", time.perf_counter(), 1234, "abc-1")
+    fields = json.loads(line)
+    assert line == json.dumps(fields, ensure_ascii=True)
+    assert list(fields) == ["method", "path", "query", "status", "ms", "bytes", "id"]
+    assert (fields["method"], fields["status"], fields["bytes"]) == (method[:16], 404, 1234)
+
+
+def test_the_server_log_gets_one_line_per_request_without_the_logging_machinery(app, monkeypatch):
+    logger = logging.getLogger("webapp.requests")
+    [handler] = logger.handlers
+    monkeypatch.setattr(logger, "propagate", False)  # as in production: our own handler is the only way out
+    monkeypatch.setattr(handler, "stream", io.StringIO())
+    app.test_client().get("/healthz").close()
+    [line] = [json.loads(text) for text in handler.stream.getvalue().splitlines()]
+    assert (line["path"], line["status"]) == ("/healthz", 200)

@@ -1,12 +1,13 @@
 """One JSON line per request on stderr: method, path, status, duration and request id, emails masked."""
 
-import json
 import logging
+import random
 import re
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterable
+from functools import lru_cache
+from json.encoder import encode_basestring_ascii as _json  # json.dumps's own string encoder (C)
 from urllib.parse import unquote
 
 from flask import Flask
@@ -69,27 +70,49 @@ def _random_looking(part: str) -> bool:
 
 
 def request_id(environ: dict) -> str:
-    """The proxy's request id when it is a sane one, else a new one."""
-    given = environ.get("HTTP_X_REQUEST_ID", "")
-    return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:16]
+    """The proxy's request id when it is a sane one, else a new one (an id, not a secret: no urandom)."""
+    given = environ.get("HTTP_X_REQUEST_ID")
+    return given if given and REQUEST_ID.fullmatch(given) else f"{random.getrandbits(64):016x}"
+
+
+@lru_cache(maxsize=2048)
+def _masked_short(text: str) -> str:
+    """mask() of a short path or query, remembered: the popular ones come back on every request."""
+    return mask(text)[:LOGGED_CHARS]
+
+
+def masked(text: str) -> str:
+    """mask(), from the memo for text short enough to keep (a crafted long URL is masked each time)."""
+    return _masked_short(text) if len(text) <= 256 else mask(text)[:LOGGED_CHARS]
 
 
 def log_line(environ: dict, status: str, started: float, sent: int, rid: str) -> str:
-    """The JSON line for one finished request."""
+    """The JSON line for one finished request: what json.dumps(..., ensure_ascii=True) writes for the
+    same fields, assembled directly (strings through json's own C encoder)."""
     path = environ.get("PATH_INFO", "").encode("latin-1", "replace").decode("utf-8", "replace")
     query = environ.get("QUERY_STRING", "")
-    return json.dumps(
-        {
-            "method": environ.get("REQUEST_METHOD", "")[:16],
-            "path": mask(path)[:512],
-            "query": mask(query)[:512] if query else None,
-            "status": int(status.split(" ", 1)[0]) if status[:3].isdigit() else 0,
-            "ms": round((time.perf_counter() - started) * 1000, 1),
-            "bytes": sent,
-            "id": rid,
-        },
-        ensure_ascii=True,
+    code = int(status.split(" ", 1)[0]) if status[:3].isdigit() else 0
+    ms = round((time.perf_counter() - started) * 1000, 1)
+    return (
+        f'{{"method": {_json(environ.get("REQUEST_METHOD", "")[:16])}, "path": {_json(masked(path))}, '
+        f'"query": {_json(masked(query)) if query else "null"}, "status": {code}, "ms": {ms!r}, '
+        f'"bytes": {sent}, "id": {_json(rid)}}}'
     )
+
+
+def write(line: str) -> None:
+    """Log one line: straight to our stream handler when it is the logger's only way out (a log record,
+    the caller look-up and formatting cost more than serving a cached page), else through logging."""
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    handlers = logger.handlers
+    if logger.propagate or len(handlers) != 1 or not getattr(handlers[0], "_request_log", False):
+        logger.info(line)
+        return
+    handler = handlers[0]
+    with handler.lock:
+        handler.stream.write(line + "\n")
+        handler.stream.flush()
 
 
 class RequestLog:
@@ -111,9 +134,9 @@ class RequestLog:
             body = self.wsgi_app(environ, start)
         except BaseException:
             seen["status"] = "500"
-            logger.info(log_line(environ, seen["status"], started, 0, rid))
+            write(log_line(environ, seen["status"], started, 0, rid))
             raise
-        return _Logged(body, lambda sent: logger.info(log_line(environ, seen["status"], started, sent, rid)))
+        return _Logged(body, lambda sent: write(log_line(environ, seen["status"], started, sent, rid)))
 
 
 class _Logged:
