@@ -82,9 +82,12 @@ class SecureEdge:
         path = environ.get("PATH_INFO", "")
 
         def start(status: str, headers: list, exc_info=None):
-            present = {name.lower() for name, _ in headers}
-            extra = [(k, v) for k, v in header_list(secure, path) if k.lower() not in present]
-            return start_response(status, headers + extra, exc_info)
+            names = {name for name, _ in headers}  # exact names first: Flask's responses have them all
+            extra = [pair for pair in header_list(secure, path) if pair[0] not in names]
+            if extra:  # a header may be there under another case
+                present = {name.lower() for name in names}
+                extra = [pair for pair in extra if pair[0].lower() not in present]
+            return start_response(status, headers + extra if extra else headers, exc_info)
 
         if self.tls and forwarded_plain_http(environ):
             url = "https://" + get_current_url(environ).split("://", 1)[1]
