@@ -98,7 +98,7 @@ def test_forms_without_a_valid_csrf_token_are_refused(app, client):
 def test_the_next_parameter_never_leads_off_site(app, client):
     for target, expected in [("/admin/export.csv", "/admin/export.csv"), ("https://evil.example/", "/admin/"),
                              ("//evil.example/admin", "/admin/")]:  # fmt: skip
-        client.delete_cookie("session")
+        client.delete_cookie("session", path="/admin")
         page = client.get(f"/admin/login?next={target}")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
         data = {"email": "marketer@example.com", "password": PASSWORD, "csrf_token": token}
@@ -108,12 +108,12 @@ def test_the_next_parameter_never_leads_off_site(app, client):
 
 def test_signing_out_ends_the_session_even_for_a_copied_cookie(app, client):
     log_in(client)
-    stolen = client.get_cookie("session").value
+    stolen = client.get_cookie("session", path="/admin").value
     response = client.post("/admin/logout", data={"csrf_token": csrf(client, "/admin/")})
     assert response.status_code == 303 and response.headers["Location"] == "/admin/login"
     assert client.get("/admin/").status_code == 302
     thief = app.test_client()
-    thief.set_cookie("session", stolen)
+    thief.set_cookie("session", stolen, path="/admin")
     assert thief.get("/admin/").status_code == 302 and thief.get("/admin/export.csv").status_code == 302
 
 

@@ -57,3 +57,12 @@ def test_behind_a_trusted_proxy_each_forwarded_address_has_its_own_limit(
         assert sign_up(client, n, address="10.0.0.1", **{"X-Forwarded-For": "192.0.2.1"}).status_code == 200
     assert sign_up(client, 3, address="10.0.0.1", **{"X-Forwarded-For": "192.0.2.1"}).status_code == 429
     assert sign_up(client, 4, address="10.0.0.1", **{"X-Forwarded-For": "192.0.2.2"}).status_code == 200
+
+
+def test_ipv6_clients_are_counted_per_64_network(app, client):
+    """Every address of one /64 is one subscriber: rotating through them earns no extra signups."""
+    statuses = [sign_up(client, n, address=f"2001:db8:1:2::{n + 1:x}").status_code for n in range(3)]
+    refused = sign_up(client, 3, address="2001:db8:1:2:ffff:ffff:ffff:ffff")
+    assert statuses == [200, 200, 200] and refused.status_code == 429
+    assert sign_up(client, 4, address="2001:db8:1:3::1").status_code == 200  # the next /64 is someone else
+    assert sign_up(client, 5, address="::ffff:203.0.113.9").status_code == 200  # IPv4-mapped: that IPv4

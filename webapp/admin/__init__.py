@@ -2,10 +2,18 @@
 
 from flask import Flask
 
-from webapp.admin import cli, subscribers, views  # noqa: F401 - subscribers adds routes to views.bp
+from webapp.admin import (  # noqa: F401 - these modules add their routes to views.bp
+    authenticator,
+    cli,
+    security_log,
+    sign_in,
+    subscribers,
+    views,
+)
 
 
 def init_app(app: Flask) -> None:
-    """Register /admin and `flask users`."""
+    """Register /admin, the security log and `flask users`."""
+    security_log.init_app(app)
     views.init_app(app)
     cli.init_app(app)

@@ -1,6 +1,8 @@
-"""The marketers' side at /admin: sign in, the dashboard, the CSV export, sign out."""
+"""The marketers' side at /admin: who is signed in, the dashboard and the CSV export (signing in and
+out: sign_in.py)."""
 
-from urllib.parse import urlsplit
+import time
+from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
@@ -18,7 +20,7 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, ValidationError, generate_csrf, validate_csrf
 
-from webapp.admin import accounts, dashboard
+from webapp.admin import accounts, dashboard, security_log
 from webapp.articles.library import get_library
 from webapp.db.schema import utcnow
 from webapp.newsletter import export
@@ -28,7 +30,7 @@ from webapp.web.request_guard import guard_form_size
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(guard_form_size)
-PUBLIC = ("admin.login",)
+PUBLIC = ("admin.login", "admin.login_code")
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -38,15 +40,24 @@ class SessionInterface(SecureCookieSessionInterface):
         """Secure when configured so, or when this request is HTTPS (directly or via a trusted proxy)."""
         return super().get_cookie_secure(app) or request.is_secure
 
+    def get_expiration_time(self, app: Flask, session) -> datetime | None:
+        """The cookie ends when the sign-in does (an absolute lifetime), even when re-issued later."""
+        if "signed_in_at" not in session:
+            return super().get_expiration_time(app, session)
+        return datetime.fromtimestamp(session["signed_in_at"], UTC) + app.permanent_session_lifetime
+
 
 @bp.before_request
 def require_login():
     """Load the signed-in marketer; anyone else is sent to the login page, never shown data."""
     g.user = None
     if "user_id" in session:
-        g.user = accounts.load_user(session["user_id"], session.get("session_version", 0))
+        # An absolute lifetime: browsing never extends a sign-in (the cookie is not re-issued either).
+        age = time.time() - session.get("signed_in_at", 0)
+        if age < current_app.permanent_session_lifetime.total_seconds():
+            g.user = accounts.load_user(session["user_id"], session.get("session_version", 0))
         if g.user is None:
-            session.clear()  # Logged out elsewhere: this cookie no longer opens anything.
+            session.clear()  # Expired, logged out elsewhere or disabled: this cookie opens nothing.
     if request.method == "POST":
         try:
             validate_csrf(request.form.get("csrf_token"))
@@ -54,40 +65,6 @@ def require_login():
             raise CSRFError(str(error)) from error
     if g.user is None and request.endpoint not in PUBLIC:
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
-
-
-def _safe_next(target: str | None) -> str:
-    """A local path to return to after login (never another site)."""
-    parts = urlsplit(target or "")
-    if target and not parts.scheme and not parts.netloc and target.startswith("/admin"):
-        return target
-    return url_for("admin.home")
-
-
-@bp.route("/login", methods=["GET", "POST"])
-def login():
-    """The sign-in form; a wrong address or password gets one message for both."""
-    if request.method == "GET":
-        if g.user is not None:
-            return redirect(url_for("admin.home"))
-        return render_template("admin/login.html", email="", error=None)
-    user = accounts.authenticate(request.form.get("email", ""), request.form.get("password", ""))
-    if user is None:
-        message = "That email address and password do not match an account."
-        return render_template("admin/login.html", email=request.form.get("email", ""), error=message), 401
-    session.clear()
-    session.permanent = True
-    session.update(user_id=user.id, session_version=user.session_version)
-    current_app.logger.info("marketer %s signed in", user.id)
-    return redirect(_safe_next(request.args.get("next")), code=303)
-
-
-@bp.post("/logout")
-def logout():
-    """End every session of this marketer (a copied cookie stops working too)."""
-    accounts.end_sessions(g.user.id)
-    session.clear()
-    return redirect(url_for("admin.login"), code=303)
 
 
 @bp.get("/")
@@ -107,6 +84,7 @@ def export_csv():
     records = export.signup_records()
     chunks = export.csv_chunks(records)
     first = next(chunks)  # Opens the database now, so an outage is a 503, not a cut-off file.
+    security_log.record("export", g.user, format="csv")
     body = stream_with_context(_chain(first, chunks))
     filename = f"signups-{utcnow():%Y-%m-%d}.csv"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
@@ -153,6 +131,10 @@ def private(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Register /admin, its CSRF token helper and HTTPS-aware session cookies."""
     app.session_interface = SessionInterface()
+    # Only marketers have sessions: the cookie is sent to /admin alone, so public pages never see,
+    # vary on or re-issue it, and it is not refreshed by browsing (the lifetime is absolute).
+    app.config.update(SESSION_COOKIE_PATH=bp.url_prefix, SESSION_REFRESH_EACH_REQUEST=False)
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.register_blueprint(bp)
     limit_posts(app, "admin.login", login_limit)
+    limit_posts(app, "admin.login_code", login_limit)

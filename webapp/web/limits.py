@@ -1,5 +1,6 @@
 """Rate limits (Flask-Limiter) and where the client address comes from (a trusted proxy only if told)."""
 
+import ipaddress
 from collections.abc import Callable
 from functools import wraps
 
@@ -7,6 +8,21 @@ from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+
+def client_key() -> str:
+    """Who a limit counts: the IPv4 address, or the IPv6 /64 (one subscriber's network, which holds
+    18 quintillion addresses: counted one by one, a single line could make unlimited attempts)."""
+    address = get_remote_address()
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address or "unknown"
+    if ip.version == 4:
+        return address
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.IPv6Network((ip, 64), strict=False))
 
 
 def signup_limit() -> str:
@@ -44,4 +60,4 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     # auto_check=False: Flask-Limiter would otherwise evaluate (empty) limits before every request,
     # a third of what a cached article costs; the limited views check for themselves.
-    app.extensions["limiter"] = Limiter(key_func=get_remote_address, app=app, auto_check=False)
+    app.extensions["limiter"] = Limiter(key_func=client_key, app=app, auto_check=False)
