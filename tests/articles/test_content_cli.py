@@ -8,7 +8,7 @@ import pytest
 
 from webapp import create_app
 from webapp.articles.cli import policy_problems, slugify
-from webapp.articles.model import Article, FaqItem, Image, Person, Reference
+from webapp.articles.model import Article, Change, FaqItem, Image, Person, Reference
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,6 +70,18 @@ def test_policy_fails_hard_reading_and_few_sources_and_warns_on_overdue_review()
     assert "has 0 references; at least 4 are required" in failures
     assert any("reads at grade 9.4" in f for f in failures)
     assert warnings == ["next review was due on 2027-01-01"]
+
+
+def test_policy_warns_on_a_change_made_after_the_last_review():
+    day, later = dt.date(2026, 1, 1), dt.date(2026, 3, 1)
+    changed = _article(updated=later, changes=(Change(later, "Corrected a dose."),))
+    assert policy_problems(changed, 7.5, day) == (
+        [],
+        ["changed on 2026-03-01, after its last review on 2026-01-01: check the change against its sources, "
+         "then set reviewed"],
+    )  # fmt: skip
+    reviewed = _article(updated=later, changes=(Change(later, "x"),), reviewed=later)
+    assert policy_problems(reviewed, 7.5, day) == ([], [])
 
 
 def test_new_writes_a_complete_skeleton(folder_runner):

@@ -29,6 +29,11 @@ def policy_problems(article: Article, grade: float, today: dt.date) -> tuple[lis
         failures.append(f"reads at grade {grade:.1f}; aim for 8, fail above {MAX_GRADE:.0f}")
     if article.next_review < today:
         warnings.append(f"next review was due on {article.next_review.isoformat()}")
+    if article.last_changed > article.reviewed:
+        warnings.append(
+            f"changed on {article.last_changed.isoformat()}, after its last review on "
+            f"{article.reviewed.isoformat()}: check the change against its sources, then set reviewed"
+        )
     return failures, warnings
 
 
