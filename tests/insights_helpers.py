@@ -36,3 +36,27 @@ def counters(url: str) -> dict:
     finally:
         engine.dispose()
     return found
+
+
+def send_scenario(client, first: str, second: str) -> None:
+    """A known day of reading: four page views of `first`, two of `second`, two signups on `first`.
+
+    first: views 4, reads 3, signup form seen 2, question 1 opened twice and question 2 once (2 views
+    opened a question), 2 signups (1 after opening questions 1 and 2); second: views 2, reads 1.
+    """
+    views = [
+        (first, [{"t": "view", "r": "news.example"}, {"t": "read"}, {"t": "cta"},
+                 {"t": "faq", "q": 1, "first": True}, {"t": "faq", "q": 2}]),
+        (first, [{"t": "view"}, {"t": "read"}, {"t": "faq", "q": 1, "first": True}]),
+        (first, [{"t": "view"}, {"t": "read"}, {"t": "cta"}]),
+        (first, [{"t": "view"}]),
+        (second, [{"t": "view"}, {"t": "read"}]),
+        (second, [{"t": "view"}]),
+    ]  # fmt: skip
+    for slug, events in views:
+        for event in events:  # one beacon per event, as the script sends them
+            assert beacon(client, {"a": slug, "e": [event]}).status_code == 204
+    for email, opened in (("asked@example.com", "1,2"), ("direct@example.com", "")):
+        form = {"email": email, "article": first, "consent_version": "", "website": "", "faq_opened": opened}
+        response = client.post("/newsletter/signup", data=form, headers=HEADERS)
+        assert response.status_code == 303

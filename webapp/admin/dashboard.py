@@ -50,26 +50,32 @@ def nice_ceiling(value: int) -> int:
         step *= 10
 
 
-def bar_chart(series: list[tuple[date, int]], width: int = 720, height: int = 220) -> Chart:
-    """Lay out one bar per day; the vertical scale tops out at a round number above the busiest day."""
+def bar_chart(
+    series: list[tuple[date, int]], width: int = 720, height: int = 220, axes: bool = True
+) -> Chart:
+    """Lay out one bar per day; the vertical scale tops out at a round number above the busiest day.
+    Without axes (a sparkline), the bars fill the whole box and the scale tops out at the busiest day."""
+    left, below, above = (LEFT, BOTTOM, TOP) if axes else (0, 0, 0)
     peak = max((count for _, count in series), default=0)
-    top = nice_ceiling(max(peak, 4))
-    plot_width, plot_height = width - LEFT, height - BOTTOM - TOP
+    top = nice_ceiling(max(peak, 4)) if axes else max(peak, 1)
+    plot_width, plot_height = width - left, height - below - above
     slot = plot_width / max(len(series), 1)
     bars = []
     for index, (day, count) in enumerate(series):
         bar_height = plot_height * count / top
-        x = LEFT + index * slot + slot * 0.15
-        y = TOP + plot_height - bar_height
+        x = left + index * slot + slot * 0.15
+        y = above + plot_height - bar_height
         bars.append(Bar(day, count, round(x, 2), round(y, 2), round(slot * 0.7, 2), round(bar_height, 2)))
     gridlines = tuple(
-        (round(TOP + plot_height - plot_height * value / top, 2), value) for value in (0, top // 2, top)
+        (round(above + plot_height - plot_height * value / top, 2), value) for value in (0, top // 2, top)
     )
     labels = tuple(
-        (round(LEFT + index * slot, 2), f"{day:%b} {day.day}")
+        (round(left + index * slot, 2), f"{day:%b} {day.day}")
         for index, (day, _) in enumerate(series)
         if day.day == 1 or index == 0
     )
+    if not axes:
+        gridlines, labels = (), ()
     return Chart(
         width=width,
         height=height,

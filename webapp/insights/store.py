@@ -4,7 +4,7 @@ the sums behind the marketers' view and the export."""
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date
 
 from sqlalchemy import Table, delete, func, select
@@ -99,13 +99,13 @@ def totals(start: date, end: date) -> dict[str, dict[str, int]]:
     return {row[0]: dict(zip(columns, (int(n) for n in row[1:]), strict=True)) for row in found}
 
 
-def daily(column: str, start: date, end: date, slug: str | None = None) -> dict[str, dict[date, int]]:
-    """One counter per article and day (only days with counts), for charts."""
+def daily(column: str, start: date, end: date, slugs: Collection[str] = ()) -> dict[str, dict[date, int]]:
+    """One counter per article and day (only days with counts), for charts; of `slugs` only, if given."""
     query = select(insight_days.c.article_slug, insight_days.c.day, insight_days.c[column]).where(
         *_between(insight_days, start, end), insight_days.c[column] > 0
     )
-    if slug is not None:
-        query = query.where(insight_days.c.article_slug == slug)
+    if slugs:
+        query = query.where(insight_days.c.article_slug.in_(list(slugs)))
     per_article: dict[str, dict[date, int]] = defaultdict(dict)
     with reading() as connection:
         for article, day, value in connection.execute(query):
