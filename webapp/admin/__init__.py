@@ -5,6 +5,7 @@ from flask import Flask
 from webapp.admin import (  # noqa: F401 - these modules add their routes to views.bp
     authenticator,
     cli,
+    insights_views,
     security_log,
     sign_in,
     subscribers,
