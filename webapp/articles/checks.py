@@ -1,5 +1,6 @@
 """Rules across an article's fields: dates in order, citations resolvable, body shape, history logged."""
 
+import datetime as dt
 import re
 
 from webapp.articles.fields import Fields
@@ -46,7 +47,9 @@ def check_sections(f: Fields, body: str) -> None:
             f.problem("body", f"section {n} ({title!r}) has no text under its heading")
 
 
-def check_changes(f: Fields, changes: tuple[Change, ...], published, updated) -> None:
+def check_changes(
+    f: Fields, changes: tuple[Change, ...], published: dt.date | None, updated: dt.date | None
+) -> None:
     """The history is newest first, within published..updated, and logs the `updated` day."""
     for i in range(1, len(changes)):
         if changes[i].date > changes[i - 1].date:
