@@ -136,6 +136,9 @@ class RequestLog:
             seen["status"] = "500"
             write(log_line(environ, seen["status"], started, 0, rid))
             raise
+        if type(body) is list:  # already produced (a cached page): log now, and leave the server its list,
+            write(log_line(environ, seen["status"], started, sum(map(len, body)), rid))  # which it sends
+            return body  # in one write, where any other iterable is walked chunk by chunk in Python
         return _Logged(body, lambda sent: write(log_line(environ, seen["status"], started, sent, rid)))
 
 
