@@ -37,7 +37,8 @@ class StubApp(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(length)
         StubApp.hits.append((self.command, self.path))
-        names = ("X-Real-IP", "X-Forwarded-For", "X-Forwarded-Proto", "Host", "Accept-Encoding", "HX-Request")
+        names = ("X-Real-IP", "X-Forwarded-For", "X-Forwarded-Proto", "Host", "Accept-Encoding", "HX-Request",
+                 "HX-History-Restore-Request")  # fmt: skip
         body = json.dumps({name: self.headers.get(name) for name in names} | {"n": len(self.hits)}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -69,12 +70,15 @@ def deployed(nginx_bin, tmp_path_factory):
     app = ThreadingHTTPServer(("127.0.0.1", 0), StubApp)
     threading.Thread(target=app.serve_forever, daemon=True).start()
     http_port, https_port = free_port(), free_port()
-    site = harness.site_config(prefix, f"127.0.0.1:{app.server_port}", http_port, https_port, cert, key)
+    site = harness.site_config(
+        prefix, f"127.0.0.1:{app.server_port}", http_port, https_port, cert, key, access_log=True
+    )
     conf = harness.write(prefix, site)
     checked = harness.check(conf)
     assert checked.returncode == 0, checked.stderr
     process = harness.start(conf, https_port)
-    yield {"http": http_port, "https": https_port, "cert": cert, "conf": conf, "checked": checked}
+    yield {"http": http_port, "https": https_port, "cert": cert, "conf": conf, "checked": checked,
+           "log": prefix / "access.log"}  # fmt: skip
     harness.stop(process)
     app.shutdown()
 
@@ -129,6 +133,43 @@ def test_admin_newsletter_posts_and_signed_in_requests_are_never_cached(deployed
         request(deployed, "POST", "/articles/b")
         request(deployed, "GET", "/articles/c", {"Cookie": "session=abc"})
     assert len(StubApp.hits) == 10
+
+
+def test_nginx_and_is_htmx_agree_on_what_a_history_restore_is(deployed):
+    """`HX-Request: true` with `HX-History-Restore-Request: false` is a fragment request for both."""
+    from werkzeug.test import EnvironBuilder
+
+    from webapp.web.htmx import is_htmx
+
+    StubApp.hits.clear()
+    fragment = {"HX-Request": "true", "HX-History-Restore-Request": "false"}
+    restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    plain_htmx = {"HX-Request": "true"}
+    first = json.loads(request(deployed, "GET", "/articles/restore", fragment).body)
+    restored = json.loads(request(deployed, "GET", "/articles/restore", restore).body)
+    shared = json.loads(request(deployed, "GET", "/articles/restore", plain_htmx).body)
+    assert first["HX-History-Restore-Request"] == "false" and first["n"] == 1
+    assert restored["HX-History-Restore-Request"] == "true" and restored["n"] == 2  # never the fragment
+    assert shared == first  # the same fragment request as far as the app is concerned: one copy
+    asked = [is_htmx(EnvironBuilder(headers=h).get_request()) for h in (fragment, restore, plain_htmx)]
+    assert asked == [True, False, True]
+
+
+def test_the_access_log_masks_client_addresses_and_capabilities(deployed):
+    token = "MQ.0Kp2Xr3bq9ZkT1yq4wQfGv8mN2s"
+    request(deployed, "GET", f"/newsletter/unsubscribe/{token}", {"X-Forwarded-For": "203.0.113.77"})
+    request(deployed, "GET", f"/newsletter/confirm/{token}?x=1", {"X-Forwarded-For": "2001:db8:aa:bb::1"})
+    request(deployed, "GET", "/articles/jane.doe@example.com?email=jane.doe%40example.com")
+    conn = http.client.HTTPConnection("127.0.0.1", deployed["http"], timeout=5)  # the HTTP redirect too
+    conn.request("GET", f"/newsletter/unsubscribe/{token}", headers={"Host": HOST})
+    conn.getresponse().read()
+    conn.close()
+    log = deployed["log"].read_text()
+    assert token not in log and "jane.doe" not in log and "203.0.113.77" not in log and ":bb::1" not in log
+    assert "203.0.113.0 [" in log and "2001:db8:aa:: [" in log and "127.0.0.0 [" in log
+    assert "GET /newsletter/unsubscribe/[token] HTTP/1.1" in log
+    assert "GET /newsletter/confirm/[token]?[query] HTTP/1.1" in log
+    assert "GET /articles/***@example.com?[query] HTTP/1.1" in log
 
 
 def test_hashed_static_files_are_cached(deployed):
