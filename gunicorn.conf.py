@@ -38,5 +38,9 @@ def when_ready(server) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """Without --preload each worker loads the content itself: freeze it there too."""
+    """Without --preload each worker loads the content itself: freeze it there too. Then start the
+    worker's mail sender at once, rather than on its first request (webapp/newsletter/sender.py)."""
     gc.freeze()
+    from webapp.newsletter.sender import start_in
+
+    start_in(worker.wsgi)

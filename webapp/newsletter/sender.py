@@ -189,6 +189,13 @@ def ensure_started() -> None:
             threading.Thread(target=run_forever, args=(app, stop), name="mail-sender", daemon=True).start()
 
 
+def start_in(app) -> None:
+    """Start the background sender of a freshly forked server worker (gunicorn's post_worker_init)."""
+    if isinstance(app, Flask) and app.config["MAIL_BACKGROUND_SENDER"] and not app.testing:
+        with app.app_context():
+            ensure_started()
+
+
 def init_app(app: Flask) -> None:
     """Run the sender in the background of each serving process, unless turned off or testing."""
     if app.config["MAIL_BACKGROUND_SENDER"] and not app.testing:
