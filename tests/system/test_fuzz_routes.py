@@ -2,6 +2,7 @@
 never come back unescaped, and never write a row except for a valid signup."""
 
 import os
+import time
 from urllib.parse import quote
 
 import pytest
@@ -233,3 +234,61 @@ def test_a_row_is_written_only_for_a_valid_signup_and_always_for_one(app, slugs,
         assert key in after and set(after) - set(before) <= {key}
     else:
         assert after == before, (response.status_code, form, headers)
+
+
+# Long and crafted URLs: runs of one character class (what backtracking regexes choke on), nested
+# percent-escapes, near-addresses and near-tokens, Unicode digits and leading zeros, many parameters.
+CRAFTED_UNITS = st.sampled_from(
+    ["a", "-", ".", "a.", ".a", "@", "a@", "%25", "%2540", "0", "\u0662", "é", ";", "=", "x" * 19 + ".", "A1"]
+)
+LONG_TEXT = st.builds(lambda unit, n: (unit * n)[:16_000], CRAFTED_UNITS, st.integers(50, 8_000))
+CPU_SECONDS_PER_REQUEST = 0.1  # generous: a 404 page renders in a few milliseconds
+
+
+@st.composite
+def crafted_urls(draw, slugs: list[str]) -> tuple[str, str]:
+    """A long or oddly spelt path, and a long or many-parameter query string."""
+    text = quote(draw(LONG_TEXT), safe="%@.;=-")
+    zeros = "0" * draw(st.integers(1, 4_000))
+    path = draw(
+        st.sampled_from(
+            [
+                f"/{text}",
+                f"/articles/{text}",
+                f"/articles/{draw(st.sampled_from(slugs))}/faq/{zeros}1",
+                f"/page/{zeros}2",
+                f"/tags/{text}/page/{zeros}",
+                f"/newsletter/unsubscribe/{text}",
+                f"/newsletter/confirm/{text}",
+                f"/admin/{text}",
+                f"/static/{text}",
+                "/" + "/".join([text[:40]] * 200),
+            ]
+        )
+    )
+    query = draw(
+        st.one_of(
+            st.just(""),
+            LONG_TEXT.map(lambda value: "q=" + quote(value, safe="%@.;=-")),
+            st.integers(1, 3_000).map(lambda n: "&".join(f"k{i}=v%40{i}" for i in range(n))),
+        )
+    )
+    return path, query
+
+
+@settings(SETTINGS, max_examples=120)
+@given(data=st.data())
+def test_long_and_crafted_urls_are_answered_quickly_and_safely(app, slugs, data):
+    path, query = data.draw(crafted_urls(slugs), "url")
+    method = data.draw(st.sampled_from(["GET", "HEAD", "POST"]), "method")
+    headers = {"HX-Request": "true"} if data.draw(st.booleans(), "htmx") else {}
+    client = app.test_client()
+    client.open(path, method=method, query_string=query, headers=headers).close()  # templates compiled
+    started = time.process_time()
+    response = client.open(path, method=method, query_string=query, headers=headers)
+    response.get_data()
+    response.close()  # the request log writes its line here
+    spent = time.process_time() - started
+    event(f"status {response.status_code}")
+    assert_safe(response)
+    assert spent < CPU_SECONDS_PER_REQUEST, f"{spent * 1000:.0f} ms of CPU for {len(path) + len(query)} chars"
