@@ -15,7 +15,7 @@ from webapp.articles.markdown import CITATION, plain_blocks
 from webapp.articles.model import Article, Reference
 
 INTRO = "Introduction (no heading)"
-ABBREVIATIONS = {"e.g", "i.e", "dr", "u.s", "vs", "etc", "approx", "fig", "no", "st", "mr", "mrs", "ms"}
+ABBREVIATIONS = {"e.g", "i.e", "dr", "u.s", "vs", "etc", "approx", "fig", "st", "mr", "mrs", "ms"}
 NUMBER = re.compile(
     r"\d(?:[\d,.]*\d)?(?: ?%| percent)?|\bper ?cent\b"
     r"|\b(?:one|two|three|four) in (?:two|three|four|five|ten)\b",
@@ -31,8 +31,6 @@ ELSEWHERE = re.compile(
     r"|\b(?:call|see|phone|contact) (?:your|a) (?:doctor|gp|nurse|clinic)\b",
     re.I,
 )
-# An emergency box's item names signs, then often who it applies to ("in someone with diabetes"):
-# the sign is the part before such a qualifier, split at commas and "or"/"and".
 # Signs that mean "call 911" whatever an article's box says: the American College of Emergency
 # Physicians' warning signs as MedlinePlus lists them ("Recognizing medical emergencies"), and a severe
 # allergic reaction (CDC), for articles with no emergency box or a box that leaves them out.
@@ -42,6 +40,8 @@ ALWAYS_EMERGENCY = (
     "suicide", "seizure", "swelling of the face", "swelling of the tongue", "severe allergic reaction",
 )  # fmt: skip
 REFERS_BACK = re.compile(r"\b(?:these|those) (?:signs|symptoms)\b|\bany of these\b", re.I)
+# An emergency box's item names signs, then often who it applies to ("in someone with diabetes"):
+# the sign is the part before such a qualifier, split at commas and "or"/"and".
 QUALIFIER = re.compile(r",? (?:in (?:someone|people|anyone|a person)|even|so (?:they|you)|if)\b.*", re.I)
 PARTS = re.compile(r"[,;:]|\b(?:or|and)\b", re.I)
 FILLER = set(
