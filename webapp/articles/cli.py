@@ -1,4 +1,5 @@
-"""Editors' commands: `flask content check`, `flask content new "Title"` and `flask content citations`."""
+"""Editors' commands: `flask content check`, `flask content new "Title"`, `flask content citations`, and
+`flask content build-cache` for deploys."""
 
 import datetime as dt
 import json
@@ -10,6 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from webapp.articles.library import CACHE_NAME, library_of, load_failed
 from webapp.articles.loader import load_articles
 from webapp.articles.model import Article
 from webapp.files import digest, write_atomic
@@ -114,6 +116,23 @@ def check() -> None:
     click.echo(f"{len(rows)} articles checked, {failed} problems.")
     if failed:
         raise SystemExit(1)
+
+
+@content.command("build-cache")
+def build_cache() -> None:
+    """Parse every article into the instance folder's parse cache (a deploy step: servers start warm).
+
+    The app parses the content as it loads, before this runs; the command checks that it all parsed
+    and says where the cache is. Run it where the release is built, with the servers'
+    FLASK_INSTANCE_PATH (in a container image, at build time), and their first start parses nothing.
+    """
+    app = current_app._get_current_object()
+    if load_failed(app):
+        problems = app.extensions["content_error"]
+        raise click.ClickException(f"the content has problems; fix them first:\n{problems}")
+    path = Path(app.instance_path) / CACHE_NAME
+    size = path.stat().st_size if path.exists() else 0
+    click.echo(f"Parse cache: {len(library_of(app).articles)} articles in {path} ({size / 1e6:.1f} MB).")
 
 
 @content.command("citations")
