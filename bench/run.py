@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
+import insights_load  # noqa: E402
 import nginx_harness  # noqa: E402
 import scale  # noqa: E402
 import servers  # noqa: E402
@@ -31,7 +32,8 @@ BR = {"Accept-Encoding": "br"}
 HTMX_BR = {**BR, "HX-Request": "true"}
 SECONDS = int(os.environ.get("BENCH_SECONDS", wrk.SECONDS))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))  # interleaved runs per target; the median is kept
-PARTS = set(os.environ.get("BENCH_PARTS", "servers,site,scale").split(","))  # a subset: a quicker look
+# A subset for a quicker look, e.g. BENCH_PARTS=insights for issue 20's events alone.
+PARTS = set(os.environ.get("BENCH_PARTS", "servers,site,insights,scale").split(","))
 BEGAN = time.perf_counter()
 FLOOR_APP = "bench.floor_app:app"  # issue 18's floor: one Flask route answering the article's bytes
 
@@ -151,6 +153,9 @@ def measure(work: Path) -> None:
         compare_servers(instance, env, path, work)
     if "site" in PARTS:
         site(work, instance, env, path, article)
+    if "insights" in PARTS:
+        heading(f"Article insights: one event per request, wrk 1 thread, {wrk.CONNECTIONS} connections")
+        insights_load.report(instance, env, article.slug, SECONDS)
     if "scale" in PARTS:
         heading("Scale: shipped library vs 10,000 generated articles")
         scale.report(work, env, content, article.slug, len(articles), SECONDS, ROUNDS)

@@ -2,6 +2,8 @@
 Also the signups' and confirmations' counts, which the newsletter calls explicitly."""
 
 import logging
+import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,6 +13,7 @@ from werkzeug.datastructures import Headers
 from webapp.db.schema import utcnow
 from webapp.insights import counts, events, privacy, store
 from webapp.insights.buffer import Buffer
+from webapp.insights.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +31,24 @@ def state() -> State:
     return current_app.extensions["insights"]
 
 
+_groups: dict[str, GroupCommit] = {}  # one per database, per process
+_groups_lock = threading.Lock()
+os.register_at_fork(after_in_child=_groups.clear)
+
+
+def _group() -> GroupCommit:
+    """This process's group commit for the app's database."""
+    url = current_app.config["DATABASE_URL"]
+    with _groups_lock:
+        return _groups.setdefault(url, GroupCommit(store.add))
+
+
 def record(added: counts.Counts) -> None:
-    """Add increments: buffered when possible, else in the database (StoreUnavailable when it is down)."""
+    """Add increments: buffered when possible, else committed to the database before returning (with the
+    other requests of this process waiting at that moment); StoreUnavailable when it is down."""
     buffer = state().buffer
     if buffer is None or not buffer.add(added):
-        store.add(added)
+        _group().add(added)
 
 
 def faq_count(slug: str) -> int | None:
