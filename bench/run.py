@@ -154,7 +154,7 @@ def measure(work: Path) -> None:
     if "site" in PARTS:
         site(work, instance, env, path, article)
     if "insights" in PARTS:
-        heading(f"Article insights: one event per request, wrk 1 thread, {wrk.CONNECTIONS} connections")
+        heading(f"Article insights: beacon events, wrk 1 thread, {wrk.CONNECTIONS} connections, {SECONDS} s")
         insights_load.report(instance, env, article.slug, SECONDS)
     if "scale" in PARTS:
         heading("Scale: shipped library vs 10,000 generated articles")
