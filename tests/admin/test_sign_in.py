@@ -248,3 +248,11 @@ def test_reset_2fa_removes_the_authenticator_for_a_lost_phone(app, client, runne
     assert result.exit_code == 0 and "password alone" in result.output
     assert client.get("/admin/").status_code == 302
     assert log_in(app.test_client()).headers["Location"] == "/admin/"
+
+
+def test_an_export_from_the_command_line_is_logged_with_who_ran_it(app, runner, caplog, tmp_path):
+    caplog.set_level(logging.INFO, logger="webapp.security")
+    result = runner.invoke(args=["signups", "export", "--status", "all", "-o", str(tmp_path / "out.csv")])
+    assert result.exit_code == 0, result.output
+    [line] = security_lines(caplog)
+    assert line["event"] == "export" and line["by"].startswith("command line (") and line["rows"] == 0

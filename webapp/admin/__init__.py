@@ -6,7 +6,6 @@ from webapp.admin import (  # noqa: F401 - these modules add their routes to vie
     authenticator,
     cli,
     insights_views,
-    security_log,
     sign_in,
     subscribers,
     views,
@@ -14,7 +13,6 @@ from webapp.admin import (  # noqa: F401 - these modules add their routes to vie
 
 
 def init_app(app: Flask) -> None:
-    """Register /admin, the security log and `flask users`."""
-    security_log.init_app(app)
+    """Register /admin and `flask users`."""
     views.init_app(app)
     cli.init_app(app)

@@ -6,8 +6,9 @@ import logging
 
 from flask import current_app, g, render_template, request, session
 
-from webapp.admin import accounts, security_log, throttle, two_factor
+from webapp.admin import accounts, throttle, two_factor
 from webapp.admin.views import bp
+from webapp.web import security_log
 
 WRONG_CODE = "That code is not right. Type the 6 digits your app shows now."
 

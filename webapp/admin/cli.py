@@ -9,8 +9,9 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from webapp.admin import accounts, security_log, two_factor
+from webapp.admin import accounts, two_factor
 from webapp.db.engine import StoreUnavailable
+from webapp.web import security_log
 
 
 @click.group("users", cls=AppGroup)

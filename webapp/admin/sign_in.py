@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import generate_csrf
 
-from webapp.admin import accounts, security_log, throttle, two_factor
+from webapp.admin import accounts, throttle, two_factor
 from webapp.admin.views import bp
+from webapp.web import security_log
 
 PENDING_SECONDS = 5 * 60  # between a right password and the code
 NO_MATCH = "That email address and password do not match an account."

@@ -20,11 +20,12 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, ValidationError, generate_csrf, validate_csrf
 
-from webapp.admin import accounts, dashboard, security_log
+from webapp.admin import accounts, dashboard
 from webapp.articles.library import get_library
 from webapp.db.schema import utcnow
 from webapp.newsletter import export
 from webapp.newsletter import store as signups
+from webapp.web import security_log
 from webapp.web.limits import limit_posts, login_limit
 from webapp.web.request_guard import guard_form_size
 

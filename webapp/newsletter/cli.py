@@ -1,6 +1,7 @@
 """Command-line tools: `flask signups export|erase|purge|new-unsubscribe-link|backup`."""
 
 import contextlib
+import getpass
 import os
 import sqlite3
 import sys
@@ -18,6 +19,7 @@ from webapp.newsletter import store as signups
 from webapp.newsletter.compose import unsubscribe_url
 from webapp.newsletter.emails import InvalidEmail, normalize_email
 from webapp.newsletter.sender import housekeeping
+from webapp.web import security_log
 
 
 @click.group("signups", cls=AppGroup)
@@ -41,6 +43,7 @@ def export_command(fmt: str, since: datetime | None, status: str, output) -> Non
     since = since.replace(tzinfo=UTC) if since else None
     try:
         total = signups.count_rows(since, status)
+        security_log.record("export", None, by=f"command line ({getpass.getuser()})", format=fmt, rows=total)
         records = export.signup_records(since, status, with_events=fmt == "json")
         # The bar goes to stderr, and only when stderr is a terminal that is not also receiving the data.
         if sys.stderr.isatty() and not (output.name == "<stdout>" and sys.stdout.isatty()):

@@ -1,5 +1,5 @@
 """Web plumbing every request shares: htmx headers, the page cache, static files, security headers,
-request guards, rate limits, the request log, the secret key and `/healthz`."""
+request guards, rate limits, the request and security logs, the secret key and `/healthz`."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +17,7 @@ from webapp.web import (
     request_log,
     secret_key,
     security,
+    security_log,
 )
 
 
@@ -42,3 +43,4 @@ def wrap(app: Flask) -> None:
     assets.init_app(app, static_headers)
     security.wrap_wsgi(app)  # outside WhiteNoise: headers on its own 304s and 405s too
     request_log.init_app(app)  # outermost: one log line for every request, static files included
+    security_log.init_app(app)  # sign-ins, exports and account changes, with the account
