@@ -3,7 +3,8 @@
 When none is configured, one is generated into the instance folder (created with O_EXCL and mode 0600
 in one step, so it is never readable by others, not even for an instant). A configured key must be at
 least 32 bytes and not the deploy example's placeholder. Old keys go in SECRET_KEY_FALLBACKS (Flask's
-setting): sessions and signed links made with them still verify, and new ones use SECRET_KEY.
+setting): sessions, and the links webapp/newsletter/tokens.py signs, still verify with them; new ones
+use SECRET_KEY.
 """
 
 import os
@@ -71,11 +72,6 @@ def check(key: str, name: str = "FLASK_SECRET_KEY") -> None:
         raise InsecureSecretKey(
             f"{name} is shorter than {MIN_BYTES} bytes: it could be guessed. Generate one with: {GENERATE}"
         )
-
-
-def signing_keys(config: dict) -> list[str]:
-    """Every key that verifies, the current one last: itsdangerous signs with the last (Flask's order)."""
-    return [*fallbacks(config.get("SECRET_KEY_FALLBACKS")), config["SECRET_KEY"]]
 
 
 def init_app(app: Flask) -> None:
