@@ -71,7 +71,10 @@ def serve_site() -> str:
     sys.path.insert(0, str(ROOT))
     from webapp import create_app
 
-    config = {"SECRET_KEY": "screenshots-secret-key-of-32-bytes-or-more", "INSTANCE_PATH": tempfile.mkdtemp(prefix="pwa-shots-")}
+    config = {
+        "SECRET_KEY": "screenshots-secret-key-of-32-bytes-or-more",
+        "INSTANCE_PATH": tempfile.mkdtemp(prefix="pwa-shots-"),
+    }
     if os.environ.get("FLASK_CONTENT_DIR"):
         config["CONTENT_DIR"] = os.environ["FLASK_CONTENT_DIR"]
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
