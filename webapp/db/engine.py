@@ -88,8 +88,15 @@ def _transaction(write: bool) -> Iterator[Connection]:
     try:
         with get_engine().connect() as connection:
             connection.execution_options(write=write)
-            with connection.begin():
-                yield connection
+            try:
+                with connection.begin():
+                    yield connection
+            except sa_exc.DBAPIError:
+                if connection.dialect.name == "sqlite":
+                    # SQLite opens a file it cannot write read-only, and such a connection stays so
+                    # after the permissions are fixed: never pool one that failed, open afresh instead.
+                    connection.invalidate()
+                raise
     except sa_exc.IntegrityError:
         raise  # A broken rule is the caller's to handle, not an outage.
     except (sa_exc.DBAPIError, sa_exc.TimeoutError) as error:

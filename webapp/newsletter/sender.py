@@ -27,6 +27,7 @@ LONGEST_WAIT = 6 * 3600  # then waits double (with jitter) up to six hours,
 GIVE_UP_AFTER = timedelta(days=3)  # for three days, after which the message is marked failed.
 SENT_EVENTS = {"confirm": "confirmation_sent", "welcome": "welcome_sent"}
 STILL_WANTED = {"confirm": "pending", "welcome": "confirmed"}
+GATHER_SECONDS = 0.5
 
 
 def retry_at(attempts: int, now: datetime) -> datetime:
@@ -124,14 +125,14 @@ def send_due(owner: str | None = None, now: datetime | None = None, limit: int =
     return counts
 
 
-def send_all(now: datetime | None = None) -> dict[str, int]:
-    """Send batches until nothing is due; the totals."""
+def send_all(now: datetime | None = None, limit: int = 50) -> dict[str, int]:
+    """Send batches until a batch comes back short (nothing more was due); the totals."""
     totals = {"sent": 0, "deferred": 0, "refused": 0, "obsolete": 0}
     while True:
-        counts = send_due(now=now)
+        counts = send_due(now=now, limit=limit)
         for key, value in counts.items():
             totals[key] += value
-        if sum(counts.values()) == 0:
+        if sum(counts.values()) < limit:
             return totals
 
 
@@ -170,7 +171,10 @@ def run_forever(app: Flask, stop: threading.Event, poll: float = 5.0) -> None:
         except Exception:  # noqa: BLE001 - the sender thread must survive anything and keep trying
             log.exception("mail sender: unexpected error; trying again")
             wait = 30.0
-        outbox.queued.wait(wait)
+        if outbox.queued.wait(wait) and not outage:
+            # Woken by a signup: let the signups of a busy moment gather into one batch, so the sender
+            # takes the database's write lock once for many of them rather than once per signup.
+            stop.wait(GATHER_SECONDS)
 
 
 _started: dict[int, int] = {}  # id(app) -> the pid whose thread sends for it
