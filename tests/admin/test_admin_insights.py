@@ -100,6 +100,8 @@ def test_the_figures_match_the_events_sent(app, marketer, slugs):
     tree = lxml.html.fromstring(html)
     assert tree.xpath('//*[@data-figure="views"]')[0].text_content() == "6"
     assert tree.xpath('//*[@data-figure="signups"]')[0].text_content() == "2"
+    site_chart = tree.xpath('//figure[@class="admin-chart"]//rect[@class="chart-bar"]/title')
+    assert [bar.text_content().rsplit(": ", 1)[1] for bar in site_chart] == ["6"]  # today, all articles
     sparkline = tree.xpath(f'//tr[@data-article="{first}"]//svg[@class="sparkline"]/rect')
     assert len(sparkline) == 1  # today's bar, the same chart layout as the dashboard's
     sources = {

@@ -89,10 +89,12 @@ def articles():
         flip = ("asc" if descending else "desc") if current else ("desc" if down_first else "asc")
         state = ("descending" if descending else "ascending") if current else None
         columns.append((name, heading, _link(sort=name, order=flip, page=1), state))
+    site_views = store.site_daily("views", span.start, span.end)
     html = render_template(
         "admin/articles.html",
         page=page,
         site=report.site_figures(rows),
+        chart=dashboard.bar_chart(dashboard.daily_series(site_views, span.end, span.days)),
         sparks=sparks,
         columns=columns,
         sources=store.sources(span.start, span.end),

@@ -15,7 +15,8 @@ from webapp.db.engine import StoreUnavailable, reading, writing
 from webapp.db.schema import insight_days, insight_faq_days, insight_flushes, insight_source_days, utcnow
 from webapp.insights import counts
 
-__all__ = ["StoreUnavailable", "add", "new_flush_id", "totals", "daily", "questions", "sources", "rows"]
+__all__ = ["StoreUnavailable", "add", "new_flush_id", "totals", "daily", "site_daily", "questions", "sources"]
+__all__ += ["rows"]
 TABLES = {counts.ARTICLE: insight_days, counts.FAQ: insight_faq_days, counts.SOURCE: insight_source_days}
 FLUSH_MEMORY_SECONDS = 7 * 86400  # a flush retried later than this would count twice; none waits so long
 
@@ -111,6 +112,19 @@ def daily(column: str, start: date, end: date, slugs: Collection[str] = ()) -> d
         for article, day, value in connection.execute(query):
             per_article[article][day] = int(value)
     return dict(per_article)
+
+
+def site_daily(column: str, start: date, end: date) -> dict[date, int]:
+    """One counter summed over every article, per day (only days with counts)."""
+    total = func.sum(insight_days.c[column])
+    query = (
+        select(insight_days.c.day, total)
+        .where(*_between(insight_days, start, end))
+        .group_by(insight_days.c.day)
+        .having(total > 0)
+    )
+    with reading() as connection:
+        return {day: int(value) for day, value in connection.execute(query)}
 
 
 def questions(slug: str, start: date, end: date) -> dict[int, tuple[int, int]]:
