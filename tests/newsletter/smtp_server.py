@@ -4,6 +4,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 class Inbox:
@@ -35,14 +36,23 @@ class Inbox:
 
 
 class SmtpServer:
-    """An SMTP server on a fixed port, started and stopped at will (a mail server that goes down)."""
+    """An SMTP server on a fixed port, started and stopped at will (a mail server that goes down);
+    with `login=(user, password)` it requires AUTH (over plain TCP: a test server on loopback)."""
 
-    def __init__(self, port: int):
-        self.port, self.inbox, self.controller = port, Inbox(), None
+    def __init__(self, port: int, login: tuple[str, str] | None = None):
+        self.port, self.inbox, self.controller, self.login = port, Inbox(), None, login
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        """Accept only the configured user and password."""
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        return AuthResult(success=given == self.login)
 
     def start(self) -> None:
         """Listen on the port."""
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        options = {}
+        if self.login:
+            options = {"authenticator": self._authenticate, "auth_required": True, "auth_require_tls": False}
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **options)
         self.controller.start()
 
     def stop(self) -> None:

@@ -3,7 +3,7 @@ transaction (SQLAlchemy Core, SQLite or PostgreSQL). Reading figures and rows is
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, delete, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from webapp.db.engine import StoreUnavailable, reading, writing
@@ -237,10 +237,3 @@ def new_unsubscribe_key(email: str) -> str | None:
             update(signups).where(signups.c.email_key == email_key(email)).values(unsubscribe_key=key)
         )
     return key if result.rowcount else None
-
-
-def status_counts() -> dict[str, int]:
-    """How many signups are in each status."""
-    with reading() as connection:
-        found = connection.execute(select(signups.c.status, func.count()).group_by(signups.c.status)).all()
-    return {status: int(count) for status, count in found}
