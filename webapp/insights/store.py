@@ -11,12 +11,10 @@ from sqlalchemy import Table, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 
-from webapp.db.engine import StoreUnavailable, reading, writing
+from webapp.db.engine import StoreUnavailable, reading, writing  # noqa: F401 - callers catch store.StoreUnavailable
 from webapp.db.schema import insight_days, insight_faq_days, insight_flushes, insight_source_days, utcnow
 from webapp.insights import counts
 
-__all__ = ["StoreUnavailable", "add", "new_flush_id", "totals", "daily", "site_daily", "questions", "sources"]
-__all__ += ["rows"]
 TABLES = {counts.ARTICLE: insight_days, counts.FAQ: insight_faq_days, counts.SOURCE: insight_source_days}
 FLUSH_MEMORY_SECONDS = 7 * 86400  # a flush retried later than this would count twice; none waits so long
 
