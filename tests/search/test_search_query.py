@@ -136,4 +136,4 @@ def test_expression_quotes_every_word():
     assert query.expression(query.words('zinc OR "x" NEAR(a b) title:melat*')) == (
         '"zinc" "OR" "x" "NEAR" "a" "b" "title" "melat"*'
     )
-    assert query.expression(query.words("zinc melatonin"), any_word=True) == '"zinc" OR "melatonin"*'
+    assert query.expression(query.words("zinc me")) == '"zinc" "me"'  # a prefix from 3 letters

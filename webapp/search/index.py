@@ -23,22 +23,27 @@ from webapp.search import text
 
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 WEIGHTS = (10.0, 5.0, 3.0, 1.0)  # bm25 weights of title, description, headings, body
-PART_SLOTS = 1024  # a part's rowid is its article's id * PART_SLOTS + its position
+PART_SLOTS = 1024  # a part's id is its article's id * PART_SLOTS + its position
 SCHEMA = (
-    "CREATE TABLE docs(id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, fingerprint BLOB NOT NULL)",
+    "CREATE TABLE docs(id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, fingerprint BLOB NOT NULL,"
+    " title TEXT NOT NULL, description TEXT NOT NULL, headings TEXT NOT NULL)",
+    # Matching and ranking only: contentless (the text lives once, in `parts`); an article's row is
+    # deleted with the values it was indexed with, rebuilt from `docs` and `parts` (see _delete).
     "CREATE VIRTUAL TABLE articles USING fts5("
-    f"title, description, headings, body, slug UNINDEXED, tokenize='{TOKENIZE}', prefix='3')",
-    f"CREATE VIRTUAL TABLE parts USING fts5(heading, text, anchor UNINDEXED, tokenize='{TOKENIZE}')",
-    # Each article's distinct words as written (accents and case folded, not stemmed): the vocabulary
-    # that "Did you mean" draws on, so it suggests real words, not stems.
-    "CREATE VIRTUAL TABLE words USING fts5(list, tokenize='unicode61 remove_diacritics 2', detail='none')",
+    f"title, description, headings, body, content='', tokenize='{TOKENIZE}')",
+    # Each linkable part of an article, in order: where a result links to, and its snippet.
+    "CREATE TABLE parts(id INTEGER PRIMARY KEY, anchor TEXT NOT NULL, heading TEXT NOT NULL,"
+    " text TEXT NOT NULL)",
+    # Each article's words as written (accents and case folded, not stemmed), counted per article: the
+    # vocabulary that "Did you mean" draws on, so it suggests real words, not stems.
+    "CREATE VIRTUAL TABLE words USING fts5("
+    "list, content='', tokenize='unicode61 remove_diacritics 2', detail='none')",
     "CREATE VIRTUAL TABLE vocabulary USING fts5vocab(words, 'row')",
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 CODE = files.digest(repr(SCHEMA), repr(WEIGHTS), Path(text.__file__).read_bytes(), size=6)
 NAME = re.compile(r"^search-[0-9a-f]+\.sqlite3$")
-KEEP = 3  # index files kept: the current one and the two before (a worker may still read one)
-WORD = re.compile(r"[^\W_]+")
+KEEP = 2  # index files kept: the current one and the one before (a worker may still read it)
 
 
 def file_name(library: Library) -> str:
@@ -136,7 +141,7 @@ def _update(path: Path, library: Library, fresh: bool) -> None:
             connection.execute("INSERT INTO meta VALUES ('code', ?)", (CODE,))
         changed = _apply(connection, library)
         if changed or fresh:
-            for table in ("articles", "parts", "words"):
+            for table in ("articles", "words"):
                 connection.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
         connection.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (library.version,))
         connection.execute("COMMIT")
@@ -163,7 +168,8 @@ def _apply(connection: sqlite3.Connection, library: Library) -> int:
             continue
         if id_ is None:
             id_ = connection.execute(
-                "INSERT INTO docs(slug, fingerprint) VALUES (?, ?)", (article.slug, fingerprint)
+                "INSERT INTO docs(slug, fingerprint, title, description, headings) VALUES (?, ?, '', '', '')",
+                (article.slug, fingerprint),
             ).lastrowid
         else:
             _delete(connection, id_)
@@ -173,25 +179,61 @@ def _apply(connection: sqlite3.Connection, library: Library) -> int:
     return changed
 
 
+def _parts_of(connection: sqlite3.Connection, id_: int) -> list[tuple[str, str]]:
+    """The (heading, text) of an article's parts as indexed, in order."""
+    return connection.execute(
+        "SELECT heading, text FROM parts WHERE id BETWEEN ? AND ? ORDER BY id",
+        (id_ * PART_SLOTS, (id_ + 1) * PART_SLOTS - 1),
+    ).fetchall()
+
+
+def _body(parts: list[tuple[str, str]]) -> str:
+    """The body column of an article: every part's heading and text, in order."""
+    return " ".join(f"{heading} {text}".strip() for heading, text in parts)
+
+
+def _words(title: str, description: str, body: str) -> str:
+    """The words column of an article (its vocabulary): the same text when indexed and when deleted."""
+    return f"{title} {description} {body}"
+
+
 def _delete(connection: sqlite3.Connection, id_: int) -> None:
-    """Remove one article's rows from every full-text table."""
-    connection.execute("DELETE FROM articles WHERE rowid = ?", (id_,))
-    connection.execute("DELETE FROM words WHERE rowid = ?", (id_,))
+    """Remove one article's rows from every full-text table (the contentless one with its old values)."""
+    title, description, headings = connection.execute(
+        "SELECT title, description, headings FROM docs WHERE id = ?", (id_,)
+    ).fetchone()
+    body = _body(_parts_of(connection, id_))
     connection.execute(
-        "DELETE FROM parts WHERE rowid BETWEEN ? AND ?", (id_ * PART_SLOTS, (id_ + 1) * PART_SLOTS - 1)
+        "INSERT INTO articles(articles, rowid, title, description, headings, body)"
+        " VALUES ('delete', ?, ?, ?, ?, ?)",
+        (id_, title, description, headings, body),
+    )
+    connection.execute(
+        "INSERT INTO words(words, rowid, list) VALUES ('delete', ?, ?)",
+        (id_, _words(title, description, body)),
+    )
+    connection.execute(
+        "DELETE FROM parts WHERE id BETWEEN ? AND ?", (id_ * PART_SLOTS, (id_ + 1) * PART_SLOTS - 1)
     )
 
 
 def _insert(connection: sqlite3.Connection, id_: int, article: Article) -> None:
-    """Index one article: its columns, its linkable parts and its distinct words."""
+    """Index one article: its columns, its linkable parts, and its distinct words."""
     doc = text.document(article)
+    parts = doc.parts[:PART_SLOTS]
+    body = _body([(part.heading, part.text) for part in parts])
     connection.execute(
-        "INSERT INTO articles(rowid, title, description, headings, body, slug) VALUES (?, ?, ?, ?, ?, ?)",
-        (id_, doc.title, doc.description, doc.headings, doc.body, article.slug),
+        "UPDATE docs SET title = ?, description = ?, headings = ? WHERE id = ?",
+        (doc.title, doc.description, doc.headings, id_),
+    )
+    connection.execute(
+        "INSERT INTO articles(rowid, title, description, headings, body) VALUES (?, ?, ?, ?, ?)",
+        (id_, doc.title, doc.description, doc.headings, body),
     )
     connection.executemany(
-        "INSERT INTO parts(rowid, heading, text, anchor) VALUES (?, ?, ?, ?)",
-        [(id_ * PART_SLOTS + n, p.heading, p.text, p.anchor) for n, p in enumerate(doc.parts[:PART_SLOTS])],
+        "INSERT INTO parts(id, anchor, heading, text) VALUES (?, ?, ?, ?)",
+        [(id_ * PART_SLOTS + n, part.anchor, part.heading, part.text) for n, part in enumerate(parts)],
     )
-    words = {w.lower() for w in WORD.findall(f"{doc.title} {doc.description} {doc.body}")}
-    connection.execute("INSERT INTO words(rowid, list) VALUES (?, ?)", (id_, " ".join(sorted(words))))
+    connection.execute(
+        "INSERT INTO words(rowid, list) VALUES (?, ?)", (id_, _words(doc.title, doc.description, body))
+    )

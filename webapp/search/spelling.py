@@ -7,7 +7,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from webapp.search import query
+from webapp.search import marks, query
 from webapp.search.index import connect_readonly
 
 
@@ -25,7 +25,7 @@ def vocabulary(path: Path) -> tuple[list[str], list[int]]:
 def closest(path: Path, word: str) -> str | None:
     """The most used word within one edit (two for words of six letters or more), if any."""
     terms, docs = vocabulary(path)
-    folded = query.fold(word)
+    folded = marks.fold(word)
     limit = 2 if len(folded) >= 6 else 1
     found = process.extract(folded, terms, scorer=OSA.distance, score_cutoff=limit, limit=20)
     candidates = [(distance, -docs[index], term) for term, distance, index in found if distance > 0]

@@ -1,13 +1,18 @@
 """An article as the plain text search indexes: its columns, and its parts with the anchor of each.
 
-Pure code: takes an Article, knows nothing of Flask or SQLite. The body is split exactly as the page
-renders it (`render_sections`), so a result links to the very anchor the reader's page carries.
+Pure code: takes an Article, knows nothing of Flask or SQLite. The body is split where the page splits
+it (`render_sections`), and each part carries the anchor the page gives its heading. Rendering 10,000
+bodies takes minutes, so plain bodies are split by their `##` lines, with the anchors plugin's own
+slug rules; a body with anything that Markdown could read otherwise is rendered (tests/search checks
+that both ways agree).
 """
 
 import hashlib
 import html
 import re
 from dataclasses import dataclass
+
+from mdit_py_plugins.anchors.index import slugify, unique_slug
 
 from webapp.articles import markdown as rendering
 from webapp.articles.model import Article
@@ -16,10 +21,15 @@ CITE = re.compile(r'<sup class="cite">.*?</sup>', re.S)
 TAG = re.compile(r"<[^>]+>")
 MARKDOWN_CITE = re.compile(r"\[\^[^\]\s]+\]")
 MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-MARKDOWN_MARKS = re.compile(r"(?<!\w)[*_`]+|[*_`]+(?!\w)|^\s{0,3}(?:#+|>|[-+*]|\d+[.)])\s+", re.M)
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # snippets mark matches with \x02 and \x03
-SPACES = re.compile(r"\s+")
+MARKDOWN_MARKS = re.compile(r"[*_`#]+")  # emphasis, code and heading signs
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 HEADING = re.compile(r"\s*<h2[^>]*>(.*?)</h2>", re.S)
+ATX = re.compile(r"^ {0,3}(#{2,3})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")  # an h2 or h3 line
+PLAIN = re.compile(r"^[A-Za-z0-9 ,.?:;'’/-]+$")  # heading text that renders and slugs as written
+TYPOGRAPHY = re.compile(r"--|\.\.|,,|\?\?|'")  # ...that the typographer would change
+UNUSUAL = re.compile(  # lines Markdown might read as code, a setext heading, HTML or a nested heading
+    r"^ {0,3}(?:```|~~~|[=-]+[ \t]*$|<|#{1,6}[ \t]*$)|^[ \t]*(?:[-+*]|\d+[.)]|>)[ \t]+#", re.M
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,18 +43,19 @@ class Part:
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """The indexed columns of one article, most telling first, and its linkable parts."""
+    """The indexed columns of one article, most telling first, and its linkable parts (the body)."""
 
     title: str
     description: str
     headings: str
-    body: str
     parts: tuple[Part, ...]
 
 
 def clean(text: str) -> str:
     """Text without control characters and with single spaces."""
-    return SPACES.sub(" ", CONTROL.sub(" ", text)).strip()
+    if CONTROL.search(text):
+        text = CONTROL.sub(" ", text)
+    return " ".join(text.split())
 
 
 def from_html(markup: str) -> str:
@@ -54,11 +65,20 @@ def from_html(markup: str) -> str:
 
 def from_markdown(text: str) -> str:
     """The words of a short Markdown field: link texts kept, citations and markup signs dropped."""
-    return clean(MARKDOWN_MARKS.sub(" ", MARKDOWN_LINK.sub(r"\1", MARKDOWN_CITE.sub("", text))))
+    if "[" in text:  # (each test first: most short fields have none of these, and `sub` is slow)
+        text = MARKDOWN_LINK.sub(_link_text, MARKDOWN_CITE.sub("", text))
+    if MARKDOWN_MARKS.search(text):
+        text = MARKDOWN_MARKS.sub(" ", text)
+    return clean(text)
 
 
-def body_parts(article: Article) -> list[Part]:
-    """The body's intro and one part per h2 section, as rendered on the page."""
+def _link_text(link: re.Match) -> str:
+    """A Markdown link's text."""
+    return link.group(1)
+
+
+def rendered_parts(article: Article) -> list[Part]:
+    """The body's intro and one part per h2 section, from the page's own rendering."""
     parts = []
     for section in rendering.render_sections(article.body, article.citation_numbers):
         if section.heading is None:
@@ -69,6 +89,37 @@ def body_parts(article: Article) -> list[Part]:
         text = from_html(section.html[heading.end() :] if heading else section.html)
         parts.append(Part(section.heading.anchor, title, text))
     return parts
+
+
+def plain_parts(body: str) -> list[Part] | None:
+    """The same parts read from the Markdown lines, or None when the body is not plainly written."""
+    if UNUSUAL.search(body):
+        return None
+    slugs: set[str] = set()
+    parts, heading, anchor, lines = [], None, "", []
+    for line in body.split("\n"):
+        found = ATX.match(line)
+        if found is None:
+            lines.append(line)
+            continue
+        text = found.group(2).strip()
+        if not PLAIN.match(text) or TYPOGRAPHY.search(text):
+            return None
+        slug = unique_slug(slugify(text), slugs)  # h3 anchors count too: the plugin numbers repeats
+        if len(found.group(1)) == 3:
+            lines.append(text)
+            continue
+        parts.append((anchor, heading, lines))
+        heading, anchor, lines = text, slug, []
+    parts.append((anchor, heading, lines))
+    found = [Part(anchor, heading or "", from_markdown("\n".join(lines))) for anchor, heading, lines in parts]
+    return [part for part in found if part.heading or part.text]
+
+
+def body_parts(article: Article) -> list[Part]:
+    """The body's intro and one part per h2 section, as on the page."""
+    parts = plain_parts(article.body)
+    return rendered_parts(article) if parts is None else parts
 
 
 def field_parts(article: Article) -> list[Part]:
@@ -101,7 +152,6 @@ def document(article: Article) -> Document:
         title=clean(article.title),
         description=clean(f"{article.description} {topics}"),
         headings=" · ".join(part.heading for part in body if part.heading),
-        body=" ".join(f"{part.heading} {part.text}".strip() for part in parts),
         parts=tuple(part for part in parts if part.text or part.heading),
     )
 
