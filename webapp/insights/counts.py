@@ -5,9 +5,11 @@ import json
 from collections import Counter
 from datetime import date
 
+from webapp.db.schema import insight_days, insight_faq_days
+
 ARTICLE, FAQ, SOURCE = "article", "faq", "source"
-ARTICLE_COLUMNS = ("views", "reads", "cta_views", "faq_readers", "signups", "signups_after_faq", "confirmed")
-FAQ_COLUMNS = ("opens", "signups")
+ARTICLE_COLUMNS = tuple(column.name for column in insight_days.columns if not column.primary_key)
+FAQ_COLUMNS = tuple(column.name for column in insight_faq_days.columns if not column.primary_key)
 SOURCE_KINDS = ("referrer", "utm_source", "utm_medium", "utm_campaign")
 
 # (ARTICLE, day, slug, column) | (FAQ, day, slug, question, column) | (SOURCE, day, kind, value)
