@@ -1,6 +1,6 @@
 """An optional Redis buffer in front of the counters, for several app servers at a high event rate.
 
-Each batch is one HINCRBY pipeline; every few seconds one flusher (a Redis lock picks it among all
+Each batch is one atomic script of HINCRBYs; every few seconds one flusher (a Redis lock picks it among all
 processes) renames the pending hash and applies it to the database in one transaction, recorded under
 its flush id so a retried flush never counts twice. While Redis is down, batches go straight to the
 database (nothing lost, no request failed); a Redis that loses its memory loses only what was buffered.
@@ -19,6 +19,11 @@ from webapp.insights import counts, store
 RETRY_SECONDS = 5.0  # while Redis is down, try it again this often (batches go to the database meanwhile)
 OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5, "health_check_interval": 30}
 log = logging.getLogger(__name__)
+# Every field of a batch in one atomic command and one round trip (all or nothing, so a batch that
+# fails here and goes to the database instead is never counted twice).
+INCREMENT = """
+for i = 1, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
+"""
 
 
 class Buffer:
@@ -31,16 +36,15 @@ class Buffer:
         self.lock_name = f"{prefix}lock"
         self.retry_at, self.down, self.flusher_pid = 0.0, False, None
         self._start_lock = threading.Lock()
+        self.increment = self.redis.register_script(INCREMENT)
 
     def add(self, added: counts.Counts) -> bool:
         """Buffer increments; False when Redis cannot take them now (the caller writes them to the store)."""
         if time.monotonic() < self.retry_at:
             return False
+        fields = [part for key, amount in added.items() for part in (counts.encode(key), amount)]
         try:
-            pipe = self.redis.pipeline(transaction=True)
-            for key, amount in added.items():
-                pipe.hincrby(self.pending, counts.encode(key), amount)
-            pipe.execute()
+            self.increment(keys=[self.pending], args=fields)
         except redis.RedisError as error:
             self._failed(error)
             return False
