@@ -108,3 +108,14 @@ def test_a_torn_or_foreign_index_file_is_rebuilt(site, static_build_dir):
     path.write_bytes(b"not an index")
     app = make_app(instance, content, static_build_dir)
     assert hits(app.test_client(), "magnesium") == 4
+
+
+def test_a_damaged_index_is_a_503_with_a_message_never_a_500(site, caplog):
+    app, _, instance = site
+    client = app.test_client()
+    store = app.extensions["search"][0]
+    store.path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4096)  # a torn file under a reader
+    store.local.__dict__.clear()
+    response = client.get("/search?q=magnesium")
+    assert response.status_code == 503
+    assert "Search is not available right now." in response.get_data(as_text=True)

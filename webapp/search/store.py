@@ -32,6 +32,8 @@ class IndexStore:
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection to the current index file (a new one after a rebuild or a fork)."""
+        if self.path is None:
+            raise sqlite3.OperationalError("the search index could not be built (see the log)")
         key = (os.getpid(), self.path)
         if getattr(self.local, "key", None) != key:
             if getattr(self.local, "key", (None,))[0] == os.getpid():

@@ -1,9 +1,10 @@
 """The search pages: `/search?q=` (a page, or the results fragment for htmx) and the OpenSearch file."""
 
 import math
+import sqlite3
 
 from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
 
 from webapp.articles.library import get_library
 from webapp.search import query, spelling
@@ -49,13 +50,17 @@ def _context(text: str, number: int) -> dict:
     """Everything the results templates show for a query and page."""
     found = query.words(text)
     store = _store()
-    connection = store.connection()
-    results = query.search(connection, found, (number - 1) * PER_PAGE, PER_PAGE)
+    try:
+        connection = store.connection()
+        results = query.search(connection, found, (number - 1) * PER_PAGE, PER_PAGE)
+        suggestion = spelling.suggest(connection, store.path, found) if found and not results.total else None
+    except sqlite3.Error as error:  # a missing or damaged index: say so, never a 500
+        current_app.logger.error("search failed for %r: %r", text, error)
+        raise ServiceUnavailable("Search is not available right now. Please try again in a minute.") from error
     if number > 1 and not results.hits:
         abort(404)
     library = get_library()
     hits = [(hit, library.by_slug[hit.slug]) for hit in results.hits if hit.slug in library.by_slug]
-    suggestion = spelling.suggest(connection, store.path, found) if found and not results.total else None
     topics = sorted(library.by_tag, key=lambda tag: (-len(library.by_tag[tag]), tag))[:TOPICS]
     return dict(
         q=text,
@@ -95,12 +100,13 @@ def opensearch():
 
 
 @bp.errorhandler(BadRequest)
-def bad_request(error: BadRequest):
-    """A search with a bad argument: the search page saying what is wrong (a fragment for htmx)."""
+@bp.errorhandler(ServiceUnavailable)
+def problem(error: HTTPException):
+    """A bad argument, or no index: the search page saying what is wrong (a fragment for htmx)."""
     text = query.normalize(request.args.get("q", ""))
     template = "search/fragment.html" if is_htmx(request) else "search/results.html"
     html = render_template(template, search_query=text, q=text, problem=error.description, hits=[], total=0)
-    response = current_app.response_class(html, status=400, mimetype="text/html")
+    response = current_app.response_class(html, status=error.code, mimetype="text/html")
     response.vary.add("HX-Request")
     return response
 
