@@ -18,6 +18,7 @@ bp = Blueprint("search", __name__)
 PER_PAGE = 10
 MAX_PAGE = 50  # deeper pages are never what a reader wants: a better query is
 TOPICS = 12  # topics offered when nothing matches
+UNAVAILABLE = "Search is not available right now. Please try again in a minute."
 
 
 def _store() -> IndexStore:
@@ -56,7 +57,7 @@ def _context(text: str, number: int) -> dict:
         suggestion = spelling.suggest(connection, store.path, found) if found and not results.total else None
     except sqlite3.Error as error:  # a missing or damaged index: say so, never a 500
         current_app.logger.error("search failed for %r: %r", text, error)
-        raise ServiceUnavailable("Search is not available right now. Please try again in a minute.") from error
+        raise ServiceUnavailable(UNAVAILABLE) from error
     if number > 1 and not results.hits:
         abort(404)
     library = get_library()
