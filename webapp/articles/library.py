@@ -19,6 +19,7 @@ from webapp.articles.loader import load_articles, load_or_fail
 from webapp.articles.model import Article, ContentError
 
 CACHE_NAME = "content-cache.marshal"  # the parse cache, in the instance folder
+LAST_GOOD = "last-good"  # the version of a library started from the parse cache (the disk has problems)
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +82,8 @@ def load_library(
         articles, problems = load_articles(content_dir, static_dir, known)
         if problems:
             raise ContentError(problems)
+        for gone in set(known) - {article.path for article in articles}:
+            del known[gone]  # the cache holds exactly this good library: a worker may start from it
         if {name: entry[:2] for name, entry in known.items()} != before:
             content_cache.write(cache_file, known)
         return Library.build(articles, version)
@@ -97,6 +100,12 @@ def library_of(app: Flask) -> Library:
 def get_library() -> Library:
     """The library the current app serves."""
     return library_of(current_app)
+
+
+def last_good_library(app: Flask) -> Library | None:
+    """The library of the last load that had no problem, from the parse cache (None without one)."""
+    known = content_cache.read(Path(app.instance_path) / CACHE_NAME)
+    return Library.build([article for _, _, article in known.values()], LAST_GOOD) if known else None
 
 
 def load_failed(app: Flask) -> bool:
@@ -140,16 +149,28 @@ def _content_unavailable():
 
 
 def init_app(app: Flask) -> None:
-    """Load the content once at start-up; a bad file stops start-up with its problems.
+    """Load the content once at start-up; a bad file is reported with its problems.
 
-    Under the `flask` command (e.g. `flask content check`) the app still loads, so that the
-    command can report every problem; a dev server started that way answers 503 with them.
+    A server then starts with the last good library (the parse cache's), logging the problems: a
+    worker restarted, or a server restarted, while an editor's half-written article sits in content/
+    keeps serving. Without a last good library (a fresh instance folder), start-up stops. Under the
+    `flask` command (e.g. `flask content check`) the app still loads, so that the command can report
+    every problem; a dev server started that way answers 503 with them.
     """
     try:
         reload_library(app)
     except ContentError as error:
         if click.get_current_context(silent=True) is None:
-            raise
+            library = last_good_library(app)
+            if library is None:
+                raise
+            app.extensions["library"] = library
+            app.logger.error(
+                "content has problems; serving the last good library (%d articles) until they are fixed:\n%s",
+                len(library.articles),
+                error,
+            )
+            return
         app.extensions["library"] = Library.build([], "unavailable")
         app.extensions["content_error"] = error
         app.before_request(_content_unavailable)
