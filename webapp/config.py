@@ -24,6 +24,10 @@ def defaults(instance_path: str) -> dict:
         SEARCH_CACHED_QUERIES=500,  # distinct search queries whose pages the page cache keeps, per worker
         PAGE_CACHE_CONTROL="public, max-age=300, stale-while-revalidate=60",
         STATIC_MAX_AGE=3600,
+        # The installable app (webapp/reader/pwa.py, worker.py): articles a device keeps to read offline
+        # (with their pictures and answers; the least recently read go first), and the retiring worker.
+        READING_CACHE_ARTICLES=50,
+        SW_RETIRE=False,
         SECRET_KEY=None,
         SECRET_KEY_FALLBACKS=[],  # old keys, still verified after a rotation (webapp/web/secret_key.py)
         # Signups store, newsletter and marketers' side (webapp/db, webapp/web/limits.py, webapp/admin).

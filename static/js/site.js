@@ -2,49 +2,38 @@
 (() => {
   "use strict";
 
-  // FAQ accordion: the first opening fetches the answer with htmx (the form's data-hx-get);
-  // after that, the button only shows and hides what is already on the page.
-  const faqParts = (node) => {
-    const form = node && node.closest ? node.closest("form.faq-toggle") : null;
-    if (!form) return null;
-    const button = form.querySelector("button[aria-controls]");
-    return { button, panel: document.getElementById(button.getAttribute("aria-controls")) };
+  // FAQ accordion. Its state is the markup: the button's aria-expanded, the panel's hidden, and the
+  // answer in it. An answer already here just shows and hides; else htmx (data-hx-get) fetches it.
+  // Offline, the worker's "needs a connection" note counts as the answer; online, it is asked again.
+  const faq = (node) => {
+    const button = node.closest?.("form.faq-toggle")?.querySelector("[aria-controls]");
+    return button ? [button, document.getElementById(button.getAttribute("aria-controls"))] : [];
   };
 
   document.addEventListener("submit", (event) => {
-    const faq = faqParts(event.target);
-    if (!faq || !window.htmx) return;
-    const { button, panel } = faq;
-    if (panel.dataset.loaded === "true" || panel.getAttribute("aria-busy") === "true") {
+    const [button, panel] = faq(event.target);
+    if (!panel || !window.htmx) return;
+    const busy = panel.hasAttribute("aria-busy");
+    const here = panel.querySelector(navigator.onLine ? ".faq-answer-body:not([data-needs-connection])" : ".faq-answer-body");
+    if (busy || here) {
       event.preventDefault();
-      event.stopImmediatePropagation();
-      if (panel.getAttribute("aria-busy") === "true") return;
-      const expanded = button.getAttribute("aria-expanded") === "true";
-      button.setAttribute("aria-expanded", String(!expanded));
-      panel.hidden = expanded;
-      return;
+      event.stopImmediatePropagation();  // htmx never sees it
+      if (busy) return;
     }
-    // Not loaded yet: open the panel and let htmx fetch the answer into it.
-    button.setAttribute("aria-expanded", "true");
-    panel.hidden = false;
-    panel.classList.remove("notice");
-    panel.setAttribute("aria-busy", "true");
+    const open = !here || button.ariaExpanded !== "true";
+    button.ariaExpanded = open;
+    panel.hidden = !open;
+    if (!here) panel.ariaBusy = "true";
   }, true);
 
-  // htmx fires its events on the element that made the request: here, the FAQ form.
-  document.addEventListener("htmx:after:swap", (event) => {
-    const faq = faqParts(event.target);
-    if (!faq) return;
-    faq.panel.removeAttribute("aria-busy");
-    faq.panel.dataset.loaded = "true";
-  });
-
+  // htmx fires these on the element that made the request: the FAQ form.
+  document.addEventListener("htmx:after:swap", (event) => faq(event.target)[1]?.removeAttribute("aria-busy"));
   document.addEventListener("htmx:error", (event) => {
-    const faq = faqParts(event.target);
-    if (!faq || faq.panel.dataset.loaded === "true") return;
-    faq.panel.removeAttribute("aria-busy");
-    faq.panel.classList.add("notice");
-    faq.panel.textContent = "This answer needs an internet connection. Check your connection, then try again.";
+    const [, panel] = faq(event.target);
+    panel?.removeAttribute("aria-busy");
+    if (panel && !panel.querySelector(".faq-answer-body")) {
+      panel.innerHTML = '<p class="notice">This answer needs an internet connection. Check your connection, then try again.</p>';
+    }
   });
 
   // Related-articles carousel: previous / next buttons scroll by one card.

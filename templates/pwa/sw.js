@@ -1,41 +1,46 @@
-// Healthy Tips service worker, rendered by webapp/pwa.py for each deploy. How it works: docs/pwa.md.
+// Healthy Tips service worker, rendered by webapp/reader/worker.py for each deploy. How it works: docs/pwa.md.
 "use strict";
 
 const VERSION = {{ version | tojson }};
 const ASSETS = {{ assets | tojson }};  // static path -> hashed URL of the app shell
 const PRECACHE = {{ precache | tojson }};
 const OFFLINE_URL = {{ offline_url | tojson }};
+const SIGNUP_URL = {{ signup_url | tojson }};
+const NEVER_CACHED = {{ never_cached | tojson }};  // path prefixes the worker never touches
+const READING_CACHE_ARTICLES = {{ reading_cache_articles | tojson }};  // FLASK_READING_CACHE_ARTICLES
 const NEEDS_CONNECTION = {{ needs_connection | tojson }};
-const NEVER_CACHED = ["/admin", "/newsletter/unsubscribe"];
+const SIGNUP_QUEUED = {{ signup_queued | tojson }};
+const TITLE_SUFFIX = {{ (" · " ~ config.SITE_NAME) | e | tojson }};  // as base.html writes it, escaped
+const ARTICLE_PAGE = new RegExp({{ article_page | tojson }});
+const FAQ_ANSWER = new RegExp({{ faq_answer | tojson }});
 const PREFIX = "healthy-tips-";
 const CACHES = {
   shell: `${PREFIX}shell-${VERSION}`,       // precached on install
-  pages: `${PREFIX}pages-${VERSION}`,       // every page the reader opened
-  fragments: `${PREFIX}fragments-${VERSION}`, // every FAQ answer the reader opened
-  static: `${PREFIX}static-${VERSION}`,     // pictures those pages use
+  pages: `${PREFIX}pages-${VERSION}`,       // the pages the reader opened (or is about to)
+  fragments: `${PREFIX}fragments-${VERSION}`, // their FAQ answers
+  static: `${PREFIX}static-${VERSION}`,     // the pictures those pages show
 };
 const HASHED = /^\/static\/(.+)\.[0-9a-f]{12}(\.[A-Za-z0-9]+)$/;
-const FAQ_ANSWER = /^\/articles\/[^/]+\/faq\/\d+$/;
-const STATIC_REF = /(?:src|href)="(\/static\/[^"]+)"/g;
-const ARTICLE_PAGE = /^\/articles\/[^/]+$/;
-const PAGE_TITLE = /<title>([\s\S]*?)<\/title>/;
-const TITLE_SUFFIX = {{ (" · " ~ config.SITE_NAME) | e | tojson }};  // as base.html writes it, escaped
 const NETWORK_TIMEOUT = 5000;  // lie-fi: after this long, a saved copy beats waiting
 const ANY = { ignoreVary: true };
+
+// The reading cache (savePage, prefetch, trim, the offline page) and the offline signups.
+importScripts(...{{ modules | tojson }});
 
 // A response we may keep: complete, our own, and not marked private by the server.
 const keepable = (response) =>
   response.ok && response.type === "basic" && !/no-store|private/.test(response.headers.get("Cache-Control") || "");
 
-const fragmentRequest = (url) => new Request(url, { headers: { "HX-Request": "true" } });
+const ours = (url) => url.origin === self.location.origin && !NEVER_CACHED.some((prefix) => url.pathname.startsWith(prefix));
 
+// A new worker installs and then waits: the page offers "A new version is ready: reload" and sends
+// "skip-waiting" when the reader accepts (the very first worker takes over at once, as none waits).
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const shell = await caches.open(CACHES.shell);
     await shell.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
     for (const name of Object.values(CACHES)) await caches.open(name);  // save() writes only to these
     await carryOver();
-    await self.skipWaiting();
   })());
 });
 
@@ -43,60 +48,25 @@ self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     const current = Object.values(CACHES);
     for (const name of await caches.keys()) {
-      if (name.startsWith(PREFIX) && !current.includes(name)) await caches.delete(name);
+      if (!name.startsWith(PREFIX) || current.includes(name)) continue;
+      await copyMissing(name);  // what the old worker saved while this one waited
+      await caches.delete(name);
     }
     await self.clients.claim();
   })());
 });
 
-// A new deploy keeps what the reader saved: pages and answers fetched fresh, else copied as they were.
-async function carryOver() {
-  const names = (await caches.keys()).filter((name) => name.startsWith(PREFIX) && !Object.values(CACHES).includes(name));
-  for (const name of names) {
-    const kind = name.slice(PREFIX.length).replace(/-[^-]*$/, "");
-    if (kind !== "pages" && kind !== "fragments") continue;
-    const old = await caches.open(name);
-    for (const request of await old.keys()) {
-      const fresh = new Request(request.url, { cache: "no-cache", headers: kind === "pages" ? {} : { "HX-Request": "true" } });
-      try {
-        const response = await fetch(fresh);
-        if (response.status === 404 || response.status === 410) continue;  // withdrawn: drop it
-        if (!keepable(response)) throw new Error(String(response.status));
-        await (kind === "pages" ? savePage(request.url, response) : save(CACHES.fragments, request.url, response));
-      } catch {
-        const copy = await old.match(request, ANY);
-        if (copy) await (kind === "pages" ? savePage(request.url, copy) : save(CACHES.fragments, request.url, copy));
-      }
-    }
-  }
-}
-
-// Never re-creates a cache: once a newer (or retiring) worker has deleted ours, we stop writing.
-async function save(cacheName, url, response) {
-  if (await caches.has(cacheName)) await (await caches.open(cacheName)).put(url, response);
-}
-
-// Keep a page and the pictures it shows, so it reads the same offline.
-async function savePage(url, response) {
-  const html = await response.clone().text();
-  await save(CACHES.pages, url, response);
-  const shell = Object.values(ASSETS);
-  for (const [, ref] of html.matchAll(STATIC_REF)) {
-    if (shell.includes(ref) || !HASHED.test(ref)) continue;
-    if (await caches.match(ref, { ignoreVary: true, cacheName: CACHES.static })) continue;
-    try {
-      const file = (await caches.match(ref, ANY)) || (await fetch(ref));  // an older deploy's copy will do
-      if (file.ok) await save(CACHES.static, ref, file);
-    } catch { /* the page still reads without it */ }
-  }
-}
-
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   const url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (NEVER_CACHED.some((prefix) => url.pathname.startsWith(prefix))) return;
-  if (request.mode === "navigate") {
+  if (!ours(url)) return;
+  if (request.method === "POST") {
+    if (url.pathname === SIGNUP_URL && request.mode !== "navigate" && request.headers.get("HX-Request") === "true") {
+      event.respondWith(signUp(request));
+    }
+  } else if (request.method !== "GET") {
+    return;
+  } else if (request.mode === "navigate") {
     event.respondWith(url.pathname === OFFLINE_URL ? offlinePage(200) : page(event));
   } else if (request.headers.get("HX-Request") === "true") {
     if (FAQ_ANSWER.test(url.pathname)) event.respondWith(faqAnswer(request));
@@ -120,7 +90,10 @@ async function page(event) {
     ]);
   } catch {
     const saved = await caches.match(request.url, { ignoreVary: true, ignoreSearch: true, cacheName: CACHES.pages });
-    if (saved) return saved;
+    if (saved) {
+      event.waitUntil(savePage(saved.url || request.url, saved.clone()).catch(() => {}));  // read again: kept longer
+      return saved;
+    }
     try {
       return await network;
     } catch {
@@ -130,17 +103,16 @@ async function page(event) {
 }
 
 // FAQ answers asked for by htmx: network first, the saved answer, else a clear "needs a connection".
+// An answer is kept under its path alone: whatever query a script adds, it is the same answer.
 async function faqAnswer(request) {
+  const url = new URL(request.url);
   try {
     const response = await fetch(request);
-    if (keepable(response)) await save(CACHES.fragments, request.url, response.clone());
+    if (keepable(response)) await save(CACHES.fragments, url.origin + url.pathname, response.clone());
     return response;
   } catch {
-    const saved = await caches.match(request.url, { ignoreVary: true, cacheName: CACHES.fragments });
-    return saved || new Response(NEEDS_CONNECTION, {
-      status: 503,
-      headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
-    });
+    const saved = await caches.match(request.url, { ignoreVary: true, ignoreSearch: true, cacheName: CACHES.fragments });
+    return saved || htmlResponse(NEEDS_CONNECTION, 503);
   }
 }
 
@@ -161,50 +133,24 @@ async function hashedFile(request, url) {
   }
 }
 
-// The offline page, listing only the articles saved on this device.
-async function offlinePage(status) {
-  const shell = await caches.match(OFFLINE_URL, { ignoreVary: true, cacheName: CACHES.shell });
-  if (!shell) return fetch(OFFLINE_URL);
-  const items = await savedArticles();
-  let html = (await shell.text()).replace("data-offline-list></ul>", `data-offline-list>${items.join("")}</ul>`);
-  if (items.length) html = html.replace("data-offline-empty>", "data-offline-empty hidden>");
-  const headers = new Headers(shell.headers);  // the server's security headers (CSP and all) carry over
-  for (const name of ["Content-Encoding", "Content-Length", "ETag"]) headers.delete(name);
-  headers.set("Cache-Control", "no-store");
-  return new Response(html, { status, headers });
-}
+const htmlResponse = (html, status) =>
+  new Response(html, { status, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
 
-// A list item for every article page saved on this device, its title read from the saved copy.
-// The title is already HTML-escaped there (the server wrote it), and a path is percent-encoded.
-async function savedArticles() {
-  const pages = await caches.open(CACHES.pages);
-  const items = [];
-  for (const request of await pages.keys()) {
-    const path = new URL(request.url).pathname;
-    if (!ARTICLE_PAGE.test(path)) continue;
-    const match = (await (await pages.match(request)).text()).match(PAGE_TITLE);
-    const title = match ? match[1].replace(TITLE_SUFFIX, "").trim() : path;
-    items.push([title, `<li data-offline-url="${path}"><a href="${path}">${title}</a></li>`]);
-  }
-  return items.sort(([a], [b]) => a.localeCompare(b)).map(([, item]) => item);
-}
-
-const sameSiteAnswer = (url) => url.origin === self.location.origin && FAQ_ANSWER.test(url.pathname);
-
-// The page asks us to keep what it loaded before this worker took control (the first visit).
+// What pages ask of the worker (static/js/pwa.js).
 self.addEventListener("message", (event) => {
-  const { type, url, fragments } = event.data || {};
-  if (type !== "save-page" || new URL(url).origin !== self.location.origin) return;
-  const path = new URL(url).pathname;
-  if (path === OFFLINE_URL || NEVER_CACHED.some((prefix) => path.startsWith(prefix))) return;
-  event.waitUntil((async () => {
-    try {
-      const response = await fetch(url);
-      if (keepable(response)) await savePage(url, response);
-      for (const answer of (fragments || []).filter((u) => sameSiteAnswer(new URL(u)))) {
-        const response = await fetch(fragmentRequest(answer));
-        if (keepable(response)) await save(CACHES.fragments, answer, response);
-      }
-    } catch { /* offline already: nothing to keep */ }
-  })());
+  const { type, url, links } = event.data || {};
+  const done = (work) => event.waitUntil(work.catch(() => {}));
+  if (type === "save-page" && ours(new URL(url))) {
+    done(saveUnsaved(url));  // a first visit: the page loaded before this worker was in charge
+  } else if (type === "read" && ours(new URL(url))) {
+    done(prefetch(url, links || []));  // the reader is halfway through: keep what they may read next
+  } else if (type === "send-signups") {
+    done(sendSignupsSoon());  // a page loaded, or the connection came back
+  } else if (type === "skip-waiting") {
+    done(self.skipWaiting());  // the reader asked for the new version
+  }
+});
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === SYNC_TAG) event.waitUntil(sendSignups());  // a failure makes the browser retry later
 });

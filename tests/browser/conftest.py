@@ -42,3 +42,11 @@ def page_nojs(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def sw_context(browser):
+    """A phone-sized context where service workers run (each test gets a fresh profile)."""
+    context = browser.new_context(viewport=PHONE, service_workers="allow")
+    yield context
+    context.close()

@@ -23,6 +23,14 @@ SAVED_JS = """async () => {
   return !!(await caches.match(location.href, {ignoreVary: true})) && !!(await caches.match(hero.src));
 }"""
 
+PERSIST_SPY = """{
+  const ask = StorageManager.prototype.persist;
+  StorageManager.prototype.persist = function () {
+    window.persistAsked = (window.persistAsked || 0) + 1;
+    return ask.call(this);
+  };
+}"""
+
 
 def eventually(page, script: str, timeout: float = 20) -> object:
     """Evaluate `script` (it may be async) until it is truthy; its value, or fail after `timeout` s."""
@@ -61,14 +69,6 @@ def open_saved_article(context, base: str):
     return page
 
 
-@pytest.fixture
-def sw_context(browser):
-    """A phone-sized context where service workers run (each test gets a fresh profile)."""
-    context = browser.new_context(viewport=PHONE, service_workers="allow")
-    yield context
-    context.close()
-
-
 def test_installable_with_no_errors_and_a_parsed_manifest(browser, live_server, tmp_path):
     # An incognito context always reports `in-incognito`: installability needs a real profile.
     context = browser.browser_type.launch_persistent_context(
@@ -78,6 +78,8 @@ def test_installable_with_no_errors_and_a_parsed_manifest(browser, live_server, 
         args=[*CHROMIUM_ARGS, "--bypass-app-banner-engagement-checks"],
         viewport=PHONE,
     )
+    # Note each time the page asks for persistent storage (Chromium answers by its own heuristics).
+    context.add_init_script(PERSIST_SPY)
     try:
         page = context.pages[0] if context.pages else context.new_page()
         page.goto(live_server + "/")
@@ -96,8 +98,11 @@ def test_installable_with_no_errors_and_a_parsed_manifest(browser, live_server, 
         # The browser offers installation, so the button shows; once installed it goes away.
         button = page.get_by_role("button", name="Install app")
         expect(button).to_be_visible()
+        assert page.evaluate("window.persistAsked") is None
         page.evaluate("window.dispatchEvent(new Event('appinstalled'))")
         expect(button).to_be_hidden()
+        # Installed: the app asks for persistent storage, so the browser keeps the reading cache.
+        assert page.evaluate("window.persistAsked") == 1
     finally:
         context.close()
 
@@ -209,7 +214,20 @@ def test_a_deploy_replaces_the_worker_and_its_caches_then_retiring_removes_it(sw
         assert second != first
         page.reload()  # the next visit: fresh content, and the browser finds the new worker
         expect(page.locator("h1")).to_have_text("Updated: " + old_title)
+        page.evaluate("window.reading = true")
+        # The new worker installs and waits; the page offers it, in a status message, and waits too.
+        prompt = page.get_by_role("status").filter(has_text="A new version is ready")
+        expect(prompt).to_be_visible()
         eventually(page, f"caches.keys().then((k) => k.some((n) => n.endsWith('{second}')))")
+        page.wait_for_timeout(1000)
+        assert page.evaluate("window.reading")  # nothing reloaded under the reader
+        assert page.evaluate("navigator.serviceWorker.getRegistration().then((r) => !!r.waiting)")
+        assert any(name.endswith(first) for name in cache_names(page))  # the old worker still in charge
+        with page.expect_navigation():
+            prompt.get_by_role("button", name="reload").click()  # the reader asks for it
+        assert page.evaluate("window.reading") is None
+        expect(page.locator("h1")).to_have_text("Updated: " + old_title)
+        expect(prompt).to_be_hidden()
         eventually(page, f"caches.keys().then((k) => !k.some((n) => n.endsWith('{first}')))")
         assert set(cache_names(page)) == {name.replace(first, second) for name in old_caches}
         # What the reader saved came along, refreshed from the new deploy.

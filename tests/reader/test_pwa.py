@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask import url_for
 from PIL import Image
 
 from webapp import create_app
@@ -37,10 +38,10 @@ def worker_constants(client) -> dict:
     return constants
 
 
-def worker_regex(client, name: str) -> re.Pattern:
-    """A regular expression literal from /sw.js, compiled in Python (the syntax used is common)."""
+def worker_pattern(client, name: str) -> re.Pattern:
+    """A `new RegExp("...")` of /sw.js, compiled in Python (the app writes it in their common syntax)."""
     script = client.get("/sw.js").get_data(as_text=True)
-    return re.compile(re.search(rf"^const {name} = /(.+)/g?;", script, re.M).group(1))
+    return re.compile(json.loads(re.search(rf"^const {name} = new RegExp\((.+)\);", script, re.M).group(1)))
 
 
 def test_manifest_is_served_with_the_install_fields(client):
@@ -212,3 +213,82 @@ def test_committed_icons_are_what_the_script_draws(tmp_path):
         fresh = Image.open(tmp_path / name).convert("RGBA")
         assert committed.size == fresh.size
         assert committed.tobytes() == fresh.tobytes(), f"{name}: run scripts/make_pwa_images.py --icons"
+
+
+def test_worker_routes_by_the_url_shapes_the_pages_use(client, app):
+    answers, articles = worker_pattern(client, "FAQ_ANSWER"), worker_pattern(client, "ARTICLE_PAGE")
+    html = client.get(ARTICLE).get_data(as_text=True)
+    asked = re.findall(r'<form class="faq-toggle"[^>]*data-hx-get="([^"]+)"', html)
+    assert asked and all(answers.match(url) for url in asked)  # every answer the page fetches
+    cards = re.findall(r'<h3 class="card-title"><a href="([^"]+)"', client.get("/").get_data(as_text=True))
+    assert len(cards) == len(app.extensions["library"].articles)
+    assert all(articles.match(url) and not answers.match(url) for url in cards)
+    for path in ("/", "/tags/sleep", "/offline", f"{ARTICLE}/faq/one", f"{ARTICLE}/faq/1/x", "/articlesX/a"):
+        assert not answers.match(path) and not articles.match(path), path
+    assert not articles.match(asked[0])
+    constants = worker_constants(client)
+    assert (
+        f'action="{constants["SIGNUP_URL"]}"' in html and f'data-hx-post="{constants["SIGNUP_URL"]}"' in html
+    )
+    assert constants["NEVER_CACHED"] == ["/admin", "/newsletter/unsubscribe"]
+    with app.test_request_context():
+        assert url_for("newsletter.unsubscribe_page", token="t").startswith(constants["NEVER_CACHED"][1])
+
+
+def test_worker_imports_its_parts_by_their_hashed_urls(client, app):
+    script = client.get("/sw.js").get_data(as_text=True)
+    modules = json.loads(re.search(r"^importScripts\(\.\.\.(.+)\);", script, re.M).group(1))
+    assert modules == [
+        "/static/" + app.extensions["assets"][name] for name in ("sw/reading.js", "sw/signups.js")
+    ]
+    for url in modules:
+        response = client.get(url)
+        assert response.status_code == 200 and response.mimetype == "text/javascript", url
+
+
+def test_reading_cache_limit_is_one_setting_the_worker_and_the_offline_page_read(client, app, tmp_path):
+    assert app.config["READING_CACHE_ARTICLES"] == 50
+    assert worker_constants(client)["READING_CACHE_ARTICLES"] == 50
+    small = create_app(
+        {
+            "SECRET_KEY": "test-secret-key-of-32-bytes-or-more",
+            "INSTANCE_PATH": str(tmp_path),
+            "READING_CACHE_ARTICLES": "7",
+        }
+    )
+    assert worker_constants(small.test_client())["READING_CACHE_ARTICLES"] == 7  # from the environment: text
+    assert "keeps a copy of the last 7 articles you opened" in small.test_client().get("/offline").get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize("limit", [0, -3, "many", "2.5", True, None])
+def test_a_reading_cache_limit_that_is_not_a_whole_number_stops_the_start(tmp_path, limit):
+    with pytest.raises(ValueError, match="FLASK_READING_CACHE_ARTICLES must be a whole number, 1 or more"):
+        create_app(
+            {
+                "SECRET_KEY": "test-secret-key-of-32-bytes-or-more",
+                "INSTANCE_PATH": str(tmp_path),
+                "READING_CACHE_ARTICLES": limit,
+            }
+        )
+
+
+def test_offline_page_has_a_filter_box_for_the_worker_filled_list(client):
+    html = client.get("/offline").get_data(as_text=True)
+    box = re.search(r'<div class="offline-filter" data-offline-filter hidden>(.*?)</div>', html, re.S).group(
+        1
+    )
+    assert ">Find a saved article</label>" in box  # shown by offline.js
+    assert '<input id="offline-filter" type="search"' in box
+    assert re.search(r"<p [^>]*data-offline-none hidden[^>]*>No saved article matches that.</p>", html)
+    script = re.search(r'<script src="(/static/js/offline\.\w{12}\.js)" defer>', html).group(1)
+    assert script in worker_constants(client)["PRECACHE"]  # the filter works offline
+
+
+def test_the_worker_answers_an_offline_signup_with_a_status_message_in_the_forms_place(client):
+    queued = worker_constants(client)["SIGNUP_QUEUED"]
+    root = re.match(r"<div ([^>]*)>", queued).group(1)
+    assert 'id="newsletter"' in root and 'role="status"' in root and "data-signup-queued" in root
+    assert "You're offline: your signup is saved" in queued
+    assert "will be sent as soon as you're back online, even if you close this page" in queued

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from webapp.articles.library import get_library
 from webapp.config import ROOT
+from webapp.reader.worker import check_config, render_worker
 from webapp.web import assets
 from webapp.web.assets import asset_url
 from webapp.web.page_cache import cached_page
@@ -100,14 +100,6 @@ def shell_assets() -> dict[str, str]:
     return {path: asset_url(path) for path in paths}
 
 
-def worker_version() -> str:
-    """A digest of the static files and the content: each deploy gets a new service worker."""
-    digest = hashlib.blake2b(digest_size=6)
-    digest.update(json.dumps(assets.manifest(), sort_keys=True).encode())
-    digest.update(get_library().version.encode())
-    return digest.hexdigest()
-
-
 def revalidated(body: str, mimetype: str) -> Response:
     """A response the browser must revalidate on every use (cheap, thanks to its ETag)."""
     response = Response(body, mimetype=mimetype)
@@ -128,15 +120,7 @@ def service_worker():
     """The service worker, or a self-retiring one when SW_RETIRE is set (docs/pwa.md)."""
     if current_app.config["SW_RETIRE"]:
         return revalidated(render_template("pwa/sw_retire.js"), "text/javascript")
-    assets = shell_assets()
-    script = render_template(
-        "pwa/sw.js",
-        version=worker_version(),
-        assets=assets,
-        precache=[*assets.values(), OFFLINE_URL, MANIFEST_URL],
-        offline_url=OFFLINE_URL,
-        needs_connection=render_template("pwa/_needs_connection.html"),
-    )
+    script = render_worker(shell_assets(), OFFLINE_URL, MANIFEST_URL)
     return revalidated(script, "text/javascript")
 
 
@@ -152,6 +136,6 @@ def offline():
 
 def init_app(app: Flask) -> None:
     """Register the PWA routes; SW_RETIRE (FLASK_SW_RETIRE=1) serves the retiring worker."""
-    app.config.setdefault("SW_RETIRE", False)
+    check_config(app)
     app.register_blueprint(bp)
     app.jinja_env.globals["theme"] = THEME
