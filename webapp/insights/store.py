@@ -1,15 +1,19 @@
 """Insight counters in the signups database: one upsert per table per batch (SQLite and PostgreSQL), and
 the sums behind the marketers' view and the export."""
 
+import fcntl
+import os
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import Table, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection, Row, make_url
 
 from webapp.db.engine import StoreUnavailable, reading, writing  # noqa: F401 - callers catch store.StoreUnavailable
 from webapp.db.schema import insight_days, insight_faq_days, insight_flushes, insight_source_days, utcnow
@@ -63,10 +67,26 @@ def new_flush_id() -> str:
     return f"{int(time.time()):012d}-{uuid.uuid4().hex}"
 
 
+@contextmanager
+def _queue_for_sqlite() -> Iterator[None]:
+    """On SQLite, writers of counters queue on a file lock beside the database: the kernel wakes the next
+    one the moment the last one is done, where SQLite's own busy handler would sleep and poll."""
+    url = make_url(current_app.config["DATABASE_URL"])
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        yield
+        return
+    descriptor = os.open(f"{url.database}.insights-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
 def add(added: counts.Counts, flush_id: str | None = None) -> bool:
     """Apply increments in one transaction. With a flush id, at most once: False if already applied."""
     grouped = _grouped(added)
-    with writing() as connection:
+    with _queue_for_sqlite(), writing() as connection:
         if flush_id is not None:
             claim = _insert(connection, insight_flushes).values(flush_id=flush_id, flushed_at=utcnow())
             claimed = connection.execute(claim.on_conflict_do_nothing().returning(insight_flushes.c.flush_id))
