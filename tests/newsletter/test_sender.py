@@ -2,6 +2,8 @@
 and a crash between sending and recording (sent twice, same Message-ID, never lost)."""
 
 import re
+import socket
+import threading
 from datetime import timedelta
 
 from conftest import MAIL_FROM, SITE
@@ -130,3 +132,33 @@ def test_mail_for_a_signup_that_left_meanwhile_is_not_sent(mail, smtp):
     row = sign_up("changed.mind@example.com")
     signups.unsubscribe(row.unsubscribe_key, None, webhook=False)
     assert sender.send_all()["sent"] == 0 and smtp.inbox.messages == [] and rows() == []
+
+
+def test_a_server_that_hangs_up_is_tried_once_per_batch_not_once_per_message(mail):
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    accepted, done = [], threading.Event()
+
+    def hang_up():
+        while not done.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            accepted.append(connection)
+            connection.close()
+
+    worker = threading.Thread(target=hang_up)
+    worker.start()
+    saved = mail.config["MAIL_URL"]
+    mail.config["MAIL_URL"] = f"smtp://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        for n in range(3):
+            sign_up(f"reader{n}@example.com")
+        assert sender.send_all() == {"sent": 0, "deferred": 3, "refused": 0, "obsolete": 0}
+    finally:
+        mail.config["MAIL_URL"] = saved
+        done.set()
+        worker.join()
+        listener.close()
+    assert len(accepted) == 1 and all("unreachable" in row.last_error for row in rows())

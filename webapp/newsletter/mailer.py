@@ -65,6 +65,10 @@ class Deferred(Exception):
     """This message could not be sent now (server down, 4xx, our settings): try again later."""
 
 
+class Unreachable(Deferred):
+    """The server could not be reached at all: the rest of the batch need not try either."""
+
+
 class FileTransport:
     """Writes each message to `folder/<queued time>-<id>.eml`; a retry rewrites the same file."""
 
@@ -82,7 +86,7 @@ class FileTransport:
         try:
             write_atomic(self.folder / f"{name}.eml", bytes(message), mode=0o600)
         except OSError as error:
-            raise Deferred(f"cannot write {self.folder}: {error.strerror or error}") from error
+            raise Unreachable(f"cannot write {self.folder}: {error.strerror or error}") from error
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,10 +164,10 @@ class SmtpTransport:
             ) from error
         except smtplib.SMTPResponseException as error:  # MAIL FROM or login refused: our side, not theirs
             self._drop()
-            raise Deferred(_reply(error.smtp_code, error.smtp_error)) from error
+            raise Unreachable(_reply(error.smtp_code, error.smtp_error)) from error
         except (smtplib.SMTPException, OSError) as error:
             self._drop()
-            raise Deferred(f"mail server unreachable: {error}") from error
+            raise Unreachable(f"mail server unreachable: {error}") from error
 
     def _drop(self) -> None:
         """Forget a connection in an unknown state; the next message opens a new one."""

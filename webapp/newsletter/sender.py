@@ -10,6 +10,7 @@ import random
 import socket
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,7 +20,7 @@ from webapp.db.engine import StoreUnavailable, writing
 from webapp.db.schema import utcnow
 from webapp.newsletter import compose, events, mailer, outbox, webhook
 from webapp.newsletter import store as signups
-from webapp.newsletter.mailer import Deferred, Refused
+from webapp.newsletter.mailer import Deferred, Refused, Unreachable
 
 log = logging.getLogger(__name__)
 FIRST_RETRY = 60  # seconds: the first retry comes within a minute,
@@ -50,11 +51,14 @@ def _deliver_emails(jobs: list[outbox.Job]) -> list[Outcome]:
     config = current_app.config
     mail_from = config["MAIL_FROM"] or mailer.default_from(config["SITE_NAME"], config["SITE_URL"])
     domain = mailer.sender_domain(config["SITE_URL"])
-    outcomes = []
+    outcomes, unreachable = [], ""
     with mailer.transport(config["MAIL_URL"], current_app.instance_path) as transport:
         for job in jobs:
             if job.status != STILL_WANTED[job.topic]:  # unsubscribed or erased since it was queued
                 outcomes.append(Outcome(job, "obsolete"))
+                continue
+            if unreachable:  # one timeout per batch, not one per message: the leases must outlast it
+                outcomes.append(Outcome(job, "deferred", unreachable))
                 continue
             message = mailer.build(compose.email(job), mail_from, domain)
             try:
@@ -62,26 +66,32 @@ def _deliver_emails(jobs: list[outbox.Job]) -> list[Outcome]:
                 outcomes.append(Outcome(job, "sent"))
             except Refused as error:
                 outcomes.append(Outcome(job, "refused", str(error)))
+            except Unreachable as error:
+                unreachable = str(error)
+                outcomes.append(Outcome(job, "deferred", unreachable))
             except Deferred as error:
                 outcomes.append(Outcome(job, "deferred", str(error)))
     return outcomes
 
 
-def _deliver_webhook(job: outbox.Job) -> Outcome:
-    """POST one webhook event (a dropped setting keeps it waiting, never lost)."""
+def _deliver_webhooks(jobs: list[outbox.Job]) -> list[Outcome]:
+    """POST the claimed webhook events (an unset URL keeps them waiting: never lost)."""
     config = current_app.config
-    if not config["SIGNUP_WEBHOOK_URL"]:
-        return Outcome(job, "deferred", "FLASK_SIGNUP_WEBHOOK_URL is not set")
-    try:
-        url, secret, agent = (
-            config["SIGNUP_WEBHOOK_URL"],
-            config["SIGNUP_WEBHOOK_SECRET"],
-            config["SITE_NAME"],
-        )
-        webhook.post(url, secret, job.payload, job.message_id, f"{agent} webhook")
-    except Deferred as error:
-        return Outcome(job, "deferred", str(error))
-    return Outcome(job, "sent")
+    url, secret, agent = config["SIGNUP_WEBHOOK_URL"], config["SIGNUP_WEBHOOK_SECRET"], config["SITE_NAME"]
+    outcomes, unreachable = [], "" if url else "FLASK_SIGNUP_WEBHOOK_URL is not set"
+    for job in jobs:
+        if unreachable:
+            outcomes.append(Outcome(job, "deferred", unreachable))
+            continue
+        try:
+            webhook.post(url, secret, job.payload, job.message_id, f"{agent} webhook")
+            outcomes.append(Outcome(job, "sent"))
+        except Unreachable as error:
+            unreachable = str(error)
+            outcomes.append(Outcome(job, "deferred", unreachable))
+        except Deferred as error:
+            outcomes.append(Outcome(job, "deferred", str(error)))
+    return outcomes
 
 
 def _record(outcomes: list[Outcome], now: datetime) -> None:
@@ -105,10 +115,11 @@ def _record(outcomes: list[Outcome], now: datetime) -> None:
                 )
             else:
                 outbox.mark_retry(connection, job, outcome.error, retry_at(job.attempts + 1, now))
-    for outcome in outcomes:
-        if outcome.result in ("deferred", "refused"):
-            job = outcome.job
-            log.warning("outbox %s #%s %s: %s", job.kind, job.id, outcome.result, outcome.error)
+    problems = Counter(
+        (o.job.kind, o.result, o.error) for o in outcomes if o.result in ("deferred", "refused")
+    )
+    for (kind, result, error), count in problems.items():  # one line for a batch the same error held up
+        log.warning("outbox: %d %s %s: %s", count, kind, result, error)
 
 
 def send_due(owner: str | None = None, now: datetime | None = None, limit: int = 50) -> dict[str, int]:
@@ -116,7 +127,7 @@ def send_due(owner: str | None = None, now: datetime | None = None, limit: int =
     now = now or utcnow()
     jobs = outbox.claim(owner or _owner(), now, limit)
     outcomes = _deliver_emails([job for job in jobs if job.kind == "email"])
-    outcomes += [_deliver_webhook(job) for job in jobs if job.kind == "webhook"]
+    outcomes += _deliver_webhooks([job for job in jobs if job.kind == "webhook"])
     if outcomes:
         _record(outcomes, utcnow() if now is None else now)
     counts = {"sent": 0, "deferred": 0, "refused": 0, "obsolete": 0}

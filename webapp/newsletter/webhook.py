@@ -13,7 +13,7 @@ import time
 import urllib.error
 import urllib.request
 
-from webapp.newsletter.mailer import Deferred
+from webapp.newsletter.mailer import Deferred, Unreachable
 
 TIMEOUT = 10
 
@@ -61,4 +61,4 @@ def post(url: str, secret: str, payload: dict, delivery_id: str, user_agent: str
     except urllib.error.HTTPError as error:
         raise Deferred(f"webhook answered {error.code} {error.reason}") from error
     except (urllib.error.URLError, OSError) as error:
-        raise Deferred(f"webhook unreachable: {getattr(error, 'reason', error)}") from error
+        raise Unreachable(f"webhook unreachable: {getattr(error, 'reason', error)}") from error
