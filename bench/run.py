@@ -20,6 +20,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 import insights_load  # noqa: E402
 import nginx_harness  # noqa: E402
 import scale  # noqa: E402
+import search as search_bench  # noqa: E402
 import servers  # noqa: E402
 import weight  # noqa: E402
 import wrk  # noqa: E402
@@ -33,7 +34,7 @@ HTMX_BR = {**BR, "HX-Request": "true"}
 SECONDS = int(os.environ.get("BENCH_SECONDS", wrk.SECONDS))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))  # interleaved runs per target; the median is kept
 # A subset for a quicker look, e.g. BENCH_PARTS=insights for issue 20's events alone.
-PARTS = set(os.environ.get("BENCH_PARTS", "servers,site,insights,scale").split(","))
+PARTS = set(os.environ.get("BENCH_PARTS", "servers,site,insights,scale,search").split(","))
 BEGAN = time.perf_counter()
 FLOOR_APP = "bench.floor_app:app"  # issue 18's floor: one Flask route answering the article's bytes
 
@@ -159,6 +160,9 @@ def measure(work: Path) -> None:
     if "scale" in PARTS:
         heading("Scale: shipped library vs 10,000 generated articles")
         scale.report(work, env, content, article.slug, len(articles), SECONDS, ROUNDS)
+    if "search" in PARTS:  # alone: .venv/bin/python bench/search.py (or BENCH_PARTS=search)
+        heading("Search: latency, index build and size, start-up with the index")
+        search_bench.report(work, env, content)
     print(f"\nDone in {time.perf_counter() - BEGAN:.0f} s; load average {os.getloadavg()[0]:.1f} at the end.")
 
 
