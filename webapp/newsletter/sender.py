@@ -206,7 +206,7 @@ def ensure_started() -> None:
 
 def start_in(app) -> None:
     """Start the background sender of a freshly forked server worker (gunicorn's post_worker_init)."""
-    if isinstance(app, Flask) and app.config["MAIL_BACKGROUND_SENDER"] and not app.testing:
+    if isinstance(app, Flask) and app.config.get("MAIL_BACKGROUND_SENDER") and not app.testing:
         with app.app_context():
             ensure_started()
 
