@@ -30,6 +30,15 @@ def insights_server(tmp_path_factory):
     stop_server(process)
 
 
+def sources(database) -> dict:
+    """Views by source: (kind, value) -> views."""
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT kind, value, sum(views) FROM insight_source_days GROUP BY kind, value"
+        )
+        return {(kind, value): views for kind, value, views in rows}
+
+
 def counted(database) -> dict:
     """Every non-zero counter: (table, article or kind, question or value, column) -> value."""
     found = {}
@@ -60,8 +69,9 @@ def reader(browser, insights_server):
 
 
 def read_the_article(page, url: str, slug: str) -> None:
-    """Load the article, read to the end of the body, open the first two answers, scroll to the form."""
-    page.goto(f"{url}/articles/{slug}", wait_until="load")
+    """Land on the article from a newsletter link, read to the end of the body, open the first two
+    answers, scroll to the form."""
+    page.goto(f"{url}/articles/{slug}?utm_source=weekly&utm_medium=email", wait_until="load")
     page.locator("#key-insights").scroll_into_view_if_needed()
     for number in (1, 2):
         button = page.locator(f"#faq-q-{number}")
@@ -75,7 +85,7 @@ def read_the_article(page, url: str, slug: str) -> None:
 def test_reading_opening_two_answers_and_reaching_the_form_are_each_counted_once(reader, insights_server):
     url, database = insights_server
     slug = "gut-melatonin-sleep"
-    before = counted(database)
+    before, sources_before = counted(database), sources(database)
     read_the_article(reader, url, slug)
     expected = {
         ("insight_days", slug, "views"): 1,
@@ -97,6 +107,11 @@ def test_reading_opening_two_answers_and_reaching_the_form_are_each_counted_once
     wait_for(lambda: added() == expected)
     reader.wait_for_timeout(1500)  # nothing more arrives later
     assert added() == expected
+    tagged = {key: sources(database).get(key, 0) - sources_before.get(key, 0) for key in sources(database)}
+    assert {key: value for key, value in tagged.items() if value} == {
+        ("utm_source", "weekly"): 1,
+        ("utm_medium", "email"): 1,
+    }
 
     reader.get_by_label("Your email address").fill("curious.reader@example.com")
     reader.get_by_role("button", name="Sign up").click()
