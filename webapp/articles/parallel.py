@@ -20,8 +20,8 @@ from webapp.articles.model import Article
 MIN_FILES = 400  # below this, starting processes costs more than it saves
 
 
-def _parse(paths: list[str], static_dir: str) -> list[tuple[str, int, int, object]]:
-    """In a worker: (name, size, mtime_ns, encoded article) for each file that parses without problems."""
+def _parse(paths: list[str], static_dir: str) -> bytes:
+    """In a worker: (name, size, mtime_ns, article) for each file that parses without problems, encoded."""
     parsed = []
     for name in paths:
         path = Path(name)
@@ -33,8 +33,8 @@ def _parse(paths: list[str], static_dir: str) -> list[tuple[str, int, int, objec
         problems: list = []
         article = parse_article(path, source, Path(static_dir), problems)
         if article is not None and not problems:
-            parsed.append((path.name, stat.st_size, stat.st_mtime_ns, parse_cache._encode(article)))
-    return parsed
+            parsed.append((path.name, stat.st_size, stat.st_mtime_ns, article))
+    return parse_cache.encode_articles(parsed)
 
 
 def prefill(content_dir: Path, static_dir: Path, known: dict[str, tuple[int, int, Article]]) -> int:
@@ -53,13 +53,12 @@ def prefill(content_dir: Path, static_dir: Path, known: dict[str, tuple[int, int
     if len(todo) < MIN_FILES or workers < 2 or threading.active_count() > 1:
         return 0
     chunks = [todo[i::workers] for i in range(workers)]
-    decode = parse_cache._decoder(Article)
     context = multiprocessing.get_context("fork")  # the workers share the imported code: no start-up
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         results = pool.map(_parse, chunks, [str(static_dir)] * workers)
         added = 0
         for parsed in results:
-            for name, size, mtime, raw in parsed:
-                known[name] = (size, mtime, decode(raw))
+            for name, size, mtime, article in parse_cache.decode_articles(parsed):
+                known[name] = (size, mtime, article)
                 added += 1
     return added
