@@ -1,9 +1,12 @@
 """gunicorn settings for `make run`, the tests' servers and the systemd unit (command-line flags win).
 
-gthread workers were chosen by measurement (docs/performance.md, `make bench`): faster than sync workers
-(keep-alive, a slow client holds a thread, not a process) and, unlike granian, able to fork workers from a
-master that preloaded the content (`--preload` in `make run`), so a recycled worker still starts while
-an editor's half-written article sits in content/.
+gthread workers were chosen by measurement (docs/performance.md, `make bench`): with the page cache's
+fast path, a cached page answers faster than a minimal Flask app on the same server. granian answers
+several times as many requests, but does not yet keep what this site relies on (systemd readiness,
+request-count recycling with jitter, the raw request URI that canonical redirects read, worker hooks);
+docs/performance.md lists what switching needs. `--preload` in `make run` forks workers from a master
+that loaded the content once; a worker that loads it itself while an editor's half-written article
+sits in content/ starts with the last good library anyway (the parse cache's).
 """
 
 import gc
