@@ -24,9 +24,13 @@ class BadArguments(ValueError):
     """A page argument that is not one of the allowed values."""
 
 
+ARGUMENTS = ("start", "end", "sort", "order", "page")  # the only query arguments these pages read
+
+
 def _link(**changes) -> str:
-    """This page's URL with some query arguments changed (None drops one)."""
-    args = {**request.args.to_dict(), **{name: str(value) for name, value in changes.items()}}
+    """This page's URL with some of its query arguments changed (any other argument is dropped)."""
+    args = {name: value for name, value in request.args.items() if name in ARGUMENTS}
+    args.update((name, str(value)) for name, value in changes.items())
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
