@@ -52,6 +52,7 @@ def test_every_answer_that_depends_on_htmx_says_so_once(client, path, headers):
         response = client.get(path, headers=headers)
         vary = [value.strip().lower() for value in response.headers.get("Vary", "").split(",")]
         assert vary.count("hx-request") == 1, response.headers.get("Vary")
+        assert vary.count("hx-history-restore-request") == 1, response.headers.get("Vary")  # it decides too
 
 
 def test_answers_that_do_not_depend_on_htmx_do_not_vary_on_it(client):
