@@ -15,5 +15,5 @@
     const b = e.target.closest(".faq-toggle button"), q = b && b.ariaExpanded == "false" && +b.id.slice(6);
     if (q && !sent.has(q)) send({ t: "faq", q, first: !faq.length }, q), faq.push(q);
   });
-  doc.addEventListener("formdata", (e) => faq.length && e.formData.set("faq_opened", faq));
+  doc.addEventListener("formdata", (e) => faq[0] && e.target.faq_opened && e.formData.set("faq_opened", faq));
 })();
