@@ -230,9 +230,10 @@ def test_worker_routes_by_the_url_shapes_the_pages_use(client, app):
     assert (
         f'action="{constants["SIGNUP_URL"]}"' in html and f'data-hx-post="{constants["SIGNUP_URL"]}"' in html
     )
-    assert constants["NEVER_CACHED"] == ["/admin", "/newsletter/unsubscribe"]
+    assert constants["NEVER_CACHED"] == ["/admin", "/newsletter/unsubscribe", "/search"]
     with app.test_request_context():
         assert url_for("newsletter.unsubscribe_page", token="t").startswith(constants["NEVER_CACHED"][1])
+        assert url_for("search.results", q="sleep").startswith(constants["NEVER_CACHED"][2])
 
 
 def test_worker_imports_its_parts_by_their_hashed_urls(client, app):

@@ -57,8 +57,13 @@ def render_worker(shell: dict[str, str], offline_url: str, manifest_url: str) ->
         signup_url=url_for("newsletter.signup"),
         article_page=rule_pattern("pages.article"),
         faq_answer=rule_pattern("pages.faq_answer"),
-        # Never touched by the worker: the marketers' pages and unsubscribing (signed, personal links).
-        never_cached=[current_app.blueprints["admin"].url_prefix, rule_prefix("newsletter.unsubscribe_page")],
+        # Never touched by the worker: the marketers' pages, unsubscribing (signed, personal links) and
+        # search results (a saved page for one query must never answer another, offline).
+        never_cached=[
+            current_app.blueprints["admin"].url_prefix,
+            rule_prefix("newsletter.unsubscribe_page"),
+            rule_prefix("search.results"),
+        ],
         reading_cache_articles=current_app.config["READING_CACHE_ARTICLES"],
         needs_connection=render_template("pwa/_needs_connection.html"),
         signup_queued=render_template("partials/_signup_queued.html"),

@@ -5,6 +5,7 @@ title, heading or snippet marks exactly the words that made the article match ("
 and the last word as a prefix ("melat" marks Melatonin).
 """
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -26,8 +27,10 @@ def fold(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A word's Porter stem, lower case and without accents (as the index holds it)."""
-    return _porter.stemWord(fold(word))
+    """A word's Porter stem, lower case and without accents, as the index holds it (FTS5's porter
+    leaves words of under 3 or over 64 characters as they are)."""
+    folded = fold(word)
+    return _porter.stemWord(folded) if 3 <= len(folded) <= 64 else folded
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,13 +39,28 @@ class Matcher:
 
     stems: tuple[str, ...]
     prefix: str | None
+    screen: re.Pattern | None  # finds, in ASCII text, the only tokens that can match (a Porter stem
+    # keeps all but maybe its last letter from the word: "happy" -> "happi")
 
     @classmethod
     def of(cls, words: list[str], prefix_from: int) -> "Matcher":
         """The matcher of a query's words (the last a prefix when at least `prefix_from` long)."""
         stems = tuple(stem(w) for w in words)
         last = stems[-1] if words and len(words[-1]) >= prefix_from else None
-        return cls(stems, last)
+        starts = sorted({s[:-1] if len(s) > 2 else s for s in stems if s}, key=len, reverse=True)
+        pattern = r"(?<![^\W_])(?:" + "|".join(map(re.escape, starts)) + r")[^\W_]*"
+        return cls(
+            stems,
+            last,
+            re.compile(pattern, re.IGNORECASE) if starts and all(map(str.isascii, starts)) else None,
+        )
+
+    def _tokens(self, text: str, begin: int = 0, stop: int | None = None):
+        """The tokens of text[begin:stop] that may match (all of them in text with accents)."""
+        stop = len(text) if stop is None else stop
+        if self.screen is not None and text.isascii():
+            return self.screen.finditer(text, begin, stop)
+        return TOKEN.finditer(text, begin, stop)
 
     def which(self, token: str) -> int | None:
         """The index of the query word a token matches, if any."""
@@ -56,7 +74,7 @@ class Matcher:
 
     def words_in(self, text: str) -> set[int]:
         """The query words a text contains."""
-        return {n for token in TOKEN.findall(text) if (n := self.which(token)) is not None}
+        return {n for token in self._tokens(text) if (n := self.which(token.group())) is not None}
 
     def mark(self, text: str) -> Markup:
         """The whole text, escaped, with matching words in <mark>."""
@@ -67,7 +85,8 @@ class Matcher:
         tokens = list(TOKEN.finditer(text))
         if not tokens:
             return Markup("")
-        first = next((n for n, t in enumerate(tokens) if self.which(t.group()) is not None), 0)
+        hit = next((t.start() for t in self._tokens(text) if self.which(t.group()) is not None), 0)
+        first = bisect.bisect_left([t.start() for t in tokens], hit)
         start = max(0, min(first - 4, len(tokens) - words))
         end = min(len(tokens), start + words)
         begin = 0 if start == 0 else tokens[start].start()
@@ -78,7 +97,7 @@ class Matcher:
     def _marked(self, text: str, begin: int, stop: int) -> Markup:
         """text[begin:stop], escaped, with matching words in <mark>."""
         out, at = [], begin
-        for token in TOKEN.finditer(text, begin, stop):
+        for token in self._tokens(text, begin, stop):
             if self.which(token.group()) is not None:
                 out += [
                     escape(text[at : token.start()]),
