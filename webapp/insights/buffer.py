@@ -108,8 +108,10 @@ class Buffer:
             time.sleep(self.flush_seconds)
             try:
                 self.flush()
-            except (redis.RedisError, store.StoreUnavailable) as error:
-                log.error("insights: buffer flush failed, retried in %s s: %r", self.flush_seconds, error)
+            except redis.RedisError as error:
+                self._failed(error)  # logged once per outage
+            except store.StoreUnavailable as error:  # the counts wait in Redis for the next flush
+                log.error("insights: buffer not flushed, the database is unavailable: %s", error)
 
 
 def init_app(app: Flask) -> Buffer | None:

@@ -45,7 +45,7 @@ def json_chunks(items: Iterable[dict]) -> Iterator[str]:
 
 @click.group("insights", cls=AppGroup)
 def insights_cli() -> None:
-    """Article insights: export the daily counters."""
+    """Article insights: export the daily counters, flush the Redis buffer."""
 
 
 @insights_cli.command("export")
