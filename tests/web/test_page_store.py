@@ -67,3 +67,24 @@ def test_a_pickle_planted_under_a_page_key_is_never_unpickled(shared, tmp_path, 
     assert not proof.exists()
     for path in paths:
         assert client.get(prefix + key_for(version, path, environ)).startswith(MAGIC)
+
+
+def test_the_deploy_example_reaches_redis_over_tls_with_a_password_and_postgresql_over_tls():
+    """Whoever can write to the shared Redis chooses pages: the example never shows it open."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from webapp.web.page_store import RedisStore
+
+    example = Path(__file__).resolve().parents[2] / "deploy" / "healthytips.env.example"
+    settings = dict(
+        line.split("=", 1) for line in example.read_text().splitlines() if line.startswith("FLASK_")
+    )
+    for name in ("FLASK_CACHE_REDIS_URL", "FLASK_RATELIMIT_STORAGE_URI"):
+        pool = redis.Redis.from_url(settings[name]).connection_pool
+        assert pool.connection_class is redis.SSLConnection, name
+        assert pool.connection_kwargs["password"], name
+    store = RedisStore(settings["FLASK_CACHE_REDIS_URL"], "x:", 60)
+    assert store.client.connection_pool.connection_class is redis.SSLConnection
+    assert make_url(settings["FLASK_DATABASE_URL"]).query["sslmode"] == "require"
