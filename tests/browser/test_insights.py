@@ -2,11 +2,15 @@
 answers and reaching the signup form are each counted once, a signup carries the questions opened, a
 reader with Global Privacy Control is not counted at all, and no cookie, storage or other origin is used."""
 
+import os
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 from liveserver import start_server, stop_server, wait_for
 from playwright.sync_api import expect
+from test_accessibility import axe_violations, console_errors
 
 from webapp.db.migrate import upgrade
 
@@ -15,6 +19,7 @@ READER = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0.0.0 Mobile Safari/537.36"
 )
+MARKETER, PASSWORD = "marketer@example.com", "a long enough passphrase"
 GPC = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true });"
 
 
@@ -25,6 +30,9 @@ def insights_server(tmp_path_factory):
     database = instance / "healthytips.sqlite3"
     upgrade(f"sqlite:///{database}")
     env = {"FLASK_INSIGHTS_RATE_LIMIT": "1000 per minute", "FLASK_SIGNUP_RATE_LIMIT": "1000 per minute"}
+    environment = {**os.environ, "FLASK_INSTANCE_PATH": str(instance)}
+    create = ["users", "create", MARKETER, "--password", PASSWORD]
+    subprocess.run([sys.executable, "-m", "flask", "--app", "app", *create], env=environment, check=True)
     process, url = start_server(instance, env)
     yield url, database
     stop_server(process)
@@ -153,5 +161,30 @@ def test_with_global_privacy_control_nothing_is_sent_or_counted(browser, insight
         assert counted(database) == before
         assert not [request for request in requests if "/insights/" in request]
         assert context.cookies() == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_articles_view_passes_axe_and_runs_under_the_csp(browser, insights_server, scheme):
+    url, _ = insights_server
+    context = browser.new_context(viewport={"width": 1024, "height": 800}, color_scheme=scheme)
+    page = context.new_page()
+    errors = console_errors(page)
+    try:
+        page.goto(f"{url}/admin/login")
+        page.get_by_label("Email address").fill(MARKETER)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{url}/admin/")
+        page.get_by_role("link", name="Articles: views, reads and signups per article").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Articles")
+        problems = axe_violations(page)
+        page.get_by_role("link", name="Signups per 100 views").click()  # sorting, without JavaScript's help
+        expect(page.locator("th[aria-sort]")).to_contain_text("Signups per 100 views")
+        page.locator("tr[data-article] th a").first.click()
+        expect(page.get_by_role("heading", name="Questions by opens")).to_be_visible()
+        problems += axe_violations(page)
+        assert problems == [] and errors == []
     finally:
         context.close()
