@@ -4,6 +4,8 @@ Each batch is one atomic script of HINCRBYs; every few seconds one flusher (a Re
 processes) renames the pending hash and applies it to the database in one transaction, recorded under
 its flush id so a retried flush never counts twice. While Redis is down, batches go straight to the
 database (nothing lost, no request failed); a Redis that loses its memory loses only what was buffered.
+A reply lost to a timeout after Redis did count a batch sends it to the database too: counted twice,
+never lost (the only double count there is, and only while Redis is failing).
 """
 
 import logging
