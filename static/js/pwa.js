@@ -1,5 +1,5 @@
-// Healthy Tips as an installable app. The service worker does the work (docs/pwa.md); this registers
-// it, passes it what only the page knows, and shows what it reports.
+// Healthy Tips as an installable app. The service worker does the work (docs/pwa.md); this page part
+// registers it, tells it what only the page knows, and shows what it reports.
 (() => {
   "use strict";
 
@@ -8,48 +8,45 @@
   const tell = (message) => sw.controller?.postMessage(message);
   const install = document.querySelector("[data-install-app]");
   const persist = () => navigator.storage?.persist();
-  let offer = null;
+  let offer;
 
   if (sw && url === "retired") {  // the site retires its worker (docs/pwa.md): remove what is left
     sw.getRegistrations().then((all) => all.forEach((r) => r.unregister()));
     caches.keys().then((names) => names.filter((n) => n.startsWith("healthy-tips-")).forEach((n) => caches.delete(n)));
   } else if (sw) {
-    // The app's status messages: a new version waiting, a signup sent later.
-    const status = document.createElement("div");
-    status.className = "app-status";
-    status.setAttribute("role", "status");
-    document.querySelector("header").after(status);
-
+    document.querySelector("header").insertAdjacentHTML("afterend", '<div class="app-status" role="status"></div>');
+    const status = document.querySelector(".app-status");
     sw.register(url, { scope: "/" }).then((registration) => {
-      // A new version waits until the reader asks for it: nothing reloads under them.
+      // A new version waits for the reader to ask: nothing reloads under them.
       const show = () => {
         if (!registration.waiting || !sw.controller || status.querySelector("button")) return;
-        status.insertAdjacentHTML("beforeend", "<p>A new version is ready: <button type=button>reload</button></p>");
+        status.insertAdjacentHTML("beforeend", "<p>A new version is ready: <button>reload</button>");
         status.querySelector("button").onclick = () => {
           if (!registration.waiting) return location.reload();
-          sw.addEventListener("controllerchange", () => location.reload());
+          sw.oncontrollerchange = () => location.reload();
           registration.waiting.postMessage({ type: "skip-waiting" });
         };
       };
       show();
-      registration.addEventListener("updatefound", () => registration.installing.addEventListener("statechange", show));
+      registration.onupdatefound = () => registration.installing.addEventListener("statechange", show);
     }, () => {});
-    // A first visit loaded before the worker was in charge: once it is, it keeps this page too.
+    // A first visit loaded before the worker was in charge: it keeps this page once it is.
     if (!sw.controller) sw.ready.then((r) => r.active.postMessage({ type: "save-page", url: location.href }));
 
-    // Signups kept offline go out now or when back online; the server's answer replaces the form.
-    tell({ type: "send-signups" });
-    addEventListener("online", () => tell({ type: "send-signups" }));
-    sw.addEventListener("message", ({ data }) => {
+    // Signups kept offline go out now or once back online; the server's answer replaces the form.
+    const send = () => tell({ type: "send-signups" });
+    send();
+    addEventListener("online", send);
+    sw.onmessage = ({ data }) => {
       const form = document.getElementById("newsletter");
       if (data.type !== "signup-sent") return;
       (form || status).insertAdjacentHTML(form ? "afterend" : "beforeend", data.html);
       form?.remove();
       window.htmx?.process(document.getElementById("newsletter"));
-    });
+    };
 
-    // Past the middle of an article the worker fetches its related articles for offline reading,
-    // unless the browser asks to save data or the connection is metered or slow.
+    // Past the middle of an article the worker fetches its related articles, unless the browser
+    // asks to save data or the connection is metered or slow.
     const links = [...document.querySelectorAll("[data-carousel] a")].map((a) => a.href);
     const net = navigator.connection || {};
     const read = () => {
@@ -60,7 +57,7 @@
     if (links[0] && !net.saveData && !net.metered && !/2g/.test(net.effectiveType)) addEventListener("scroll", read);
   }
 
-  // "Install app": shown only when the browser offers it; once installed, ask to keep the reading
+  // "Install app": shown only when the browser offers it. Once installed, ask to keep the reading
   // cache (persistent storage) rather than let the browser clear it when space runs low.
   if (matchMedia("(display-mode: standalone)").matches) persist();
   addEventListener("beforeinstallprompt", (event) => {
@@ -73,9 +70,9 @@
     install.hidden = true;
     persist();
   });
-  install.addEventListener("click", () => {
+  install.onclick = () => {
     offer?.prompt();
     offer = null;
     install.hidden = true;
-  });
+  };
 })();
