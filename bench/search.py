@@ -139,6 +139,7 @@ def library_figures(label: str, content: Path, work: Path, env: dict) -> None:
     print(f"  {label}:", flush=True)
     build(content, work / f"build-{content.name}")
     instance = work / f"app-{content.name}"
+    servers.prepare_instance(instance, env)  # the signups database, as a server has it
     app = create_app({"SECRET_KEY": SECRET, "INSTANCE_PATH": str(instance), "CONTENT_DIR": str(content)})
     sets = query_sets(app.extensions["library"])
     print("   in-process:")
