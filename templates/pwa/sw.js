@@ -89,7 +89,9 @@ async function page(event) {
       new Promise((_, reject) => setTimeout(() => reject(new Error("slow")), NETWORK_TIMEOUT)),
     ]);
   } catch {
-    const saved = await caches.match(request.url, { ignoreVary: true, ignoreSearch: true, cacheName: CACHES.pages });
+    // An article is the same page whatever query a link adds; elsewhere (search) the query picks the page.
+    const ignoreSearch = ARTICLE_PAGE.test(new URL(request.url).pathname);
+    const saved = await caches.match(request.url, { ignoreVary: true, ignoreSearch, cacheName: CACHES.pages });
     if (saved) {
       event.waitUntil(savePage(saved.url || request.url, saved.clone()).catch(() => {}));  // read again: kept longer
       return saved;

@@ -157,6 +157,15 @@ def test_an_unvisited_page_offline_shows_the_offline_page_listing_saved_articles
     assert page.url == f"{live_server}/articles/{READ}"
 
 
+def test_offline_an_article_reads_whatever_query_a_link_adds(sw_context, live_server):
+    page = open_saved_article(sw_context, live_server)
+    title = page.locator("h1").inner_text()
+    go_offline(sw_context, page)
+    response = page.goto(f"{live_server}/articles/{READ}?from=newsletter")
+    assert response.from_service_worker and response.status == 200
+    expect(page.locator("h1")).to_have_text(title)
+
+
 def test_the_offline_page_says_so_when_nothing_is_saved_yet(sw_context, live_server):
     page = sw_context.new_page()
     page.goto(live_server + "/")  # the home page only: no article opened
@@ -171,7 +180,8 @@ def test_the_offline_page_says_so_when_nothing_is_saved_yet(sw_context, live_ser
 def test_private_pages_are_never_served_by_the_worker(sw_context, live_server):
     page = open_saved_article(sw_context, live_server)
     sw_context.set_offline(True)
-    for path in ("/admin", "/newsletter/unsubscribe?token=abc"):
+    # Search results too: a saved page for one query must never answer another.
+    for path in ("/admin", "/newsletter/unsubscribe?token=abc", "/search?q=sleep"):
         with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
             page.goto(live_server + path)
 
