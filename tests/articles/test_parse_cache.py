@@ -24,7 +24,7 @@ def site(tmp_path):
     shutil.copytree(ROOT / "static" / "images", static / "images")
     content = tmp_path / "content"
     generate_articles.generate(12, content, static, seed=5)
-    return content, static, tmp_path / "instance" / "content-cache.marshal"
+    return content, static, tmp_path / "instance" / "content-cache.msgpack"
 
 
 def first_heading(text: str) -> str:

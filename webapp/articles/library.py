@@ -18,7 +18,7 @@ from webapp.articles import related as related_mod
 from webapp.articles.loader import load_articles, load_or_fail
 from webapp.articles.model import Article, ContentError
 
-CACHE_NAME = "content-cache.marshal"  # the parse cache, in the instance folder
+CACHE_NAME = "content-cache.msgpack"  # the parse cache, in the instance folder
 LAST_GOOD = "last-good"  # the version of a library started from the parse cache (the disk has problems)
 
 
