@@ -258,7 +258,7 @@ def test_reading_cache_limit_is_one_setting_the_worker_and_the_offline_page_read
         }
     )
     assert worker_constants(small.test_client())["READING_CACHE_ARTICLES"] == 7  # from the environment: text
-    assert "keeps a copy of the last 7 articles you opened" in small.test_client().get("/offline").get_data(
+    assert "keeps up to 7 articles on this device" in small.test_client().get("/offline").get_data(
         as_text=True
     )
 
