@@ -1,5 +1,4 @@
-// Healthy Tips as an installable app. The service worker does the work (docs/pwa.md); this page part
-// registers it, tells it what only the page knows, and shows what it reports.
+// The installable app's page side; the service worker does the work (docs/pwa.md).
 (() => {
   "use strict";
 
@@ -10,14 +9,14 @@
   const persist = () => navigator.storage?.persist();
   let offer;
 
-  if (sw && url === "retired") {  // the site retires its worker (docs/pwa.md): remove what is left
+  if (sw && url === "retired") {  // retiring (docs/pwa.md)
     sw.getRegistrations().then((all) => all.forEach((r) => r.unregister()));
     caches.keys().then((names) => names.filter((n) => n.startsWith("healthy-tips-")).forEach((n) => caches.delete(n)));
   } else if (sw) {
     document.querySelector("header").insertAdjacentHTML("afterend", '<div class="app-status" role="status"></div>');
     const status = document.querySelector(".app-status");
     sw.register(url, { scope: "/" }).then((registration) => {
-      // A new version waits for the reader to ask: nothing reloads under them.
+      // A new version waits until the reader asks for it.
       const show = () => {
         if (!registration.waiting || !sw.controller || status.querySelector("button")) return;
         status.insertAdjacentHTML("beforeend", "<p>A new version is ready: <button>reload</button>");
@@ -30,10 +29,10 @@
       show();
       registration.onupdatefound = () => registration.installing.addEventListener("statechange", show);
     }, () => {});
-    // A first visit loaded before the worker was in charge: it keeps this page once it is.
+    // Loaded before the worker was in charge: it keeps this page once it is.
     if (!sw.controller) sw.ready.then((r) => r.active.postMessage({ type: "save-page", url: location.href }));
 
-    // Signups kept offline go out now or once back online; the server's answer replaces the form.
+    // Signups kept offline go out now or once online; the answer replaces the form.
     const send = () => tell({ type: "send-signups" });
     send();
     addEventListener("online", send);
@@ -45,8 +44,7 @@
       window.htmx?.process(document.getElementById("newsletter"));
     };
 
-    // Past the middle of an article the worker fetches its related articles, unless the browser
-    // asks to save data or the connection is metered or slow.
+    // Read past the middle: the worker fetches the related articles (unless saving data).
     const links = [...document.querySelectorAll("[data-carousel] a")].map((a) => a.href);
     const net = navigator.connection || {};
     const read = () => {
@@ -57,11 +55,10 @@
     if (links[0] && !net.saveData && !net.metered && !/2g/.test(net.effectiveType)) addEventListener("scroll", read);
   }
 
-  // "Install app": shown only when the browser offers it. Once installed, ask to keep the reading
-  // cache (persistent storage) rather than let the browser clear it when space runs low.
+  // "Install app" when the browser offers it; installed, the reading cache asks to be kept.
   if (matchMedia("(display-mode: standalone)").matches) persist();
   addEventListener("beforeinstallprompt", (event) => {
-    event.preventDefault();  // no mini-infobar: the reader asks through our button, or not at all
+    event.preventDefault();  // our button, not the mini-infobar
     offer = event;
     install.hidden = false;
   });

@@ -2,9 +2,8 @@
 (() => {
   "use strict";
 
-  // FAQ accordion. Its state is the markup: the button's aria-expanded, the panel's hidden, and the
-  // answer in it. An answer already here just shows and hides; else htmx (data-hx-get) fetches it.
-  // Offline, the worker's "needs a connection" note counts as the answer; online, it is asked again.
+  // FAQ accordion; its state is the markup (aria-expanded, hidden, the answer). An answer here only
+  // shows and hides, else htmx fetches it; the offline note counts as one until back online.
   const faq = (node) => {
     const button = node.closest?.("form.faq-toggle")?.querySelector("[aria-controls]");
     return button ? [button, document.getElementById(button.getAttribute("aria-controls"))] : [];
