@@ -22,11 +22,19 @@ __all__ = [
 RESEND_AFTER = timedelta(minutes=10)  # A repeated signup re-sends the confirmation at most this often.
 
 
+# Insert a signup unless its address is already there (another request may be inserting it now); built
+# once per backend, as a signup's transaction is on the hot path (make bench).
+_INSERT_NEW = {
+    name: dialect.insert(signups)
+    .on_conflict_do_nothing(index_elements=[signups.c.email_key])
+    .returning(signups.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
 def _insert_new(connection: Connection, values: dict) -> int | None:
-    """Insert a signup unless its address is already there (another request may be inserting it now)."""
-    dialect = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[connection.dialect.name]
-    statement = dialect(signups).values(**values).on_conflict_do_nothing(index_elements=[signups.c.email_key])
-    return connection.execute(statement.returning(signups.c.id)).scalar()
+    """The new signup's id, or None when its address was already stored."""
+    return connection.execute(_INSERT_NEW[connection.dialect.name], values).scalar()
 
 
 def add_signup(
