@@ -11,6 +11,7 @@ from stat import S_ISREG
 
 import click
 from flask import Flask, current_app
+from flask.cli import ScriptInfo
 
 from webapp.articles import parallel
 from webapp.articles import parse_cache as content_cache
@@ -148,6 +149,13 @@ def _content_unavailable():
     )
 
 
+def under_flask_command() -> bool:
+    """True inside a `flask` command: Flask's CLI puts its ScriptInfo in the click context. (A server
+    with a click command line of its own, such as granian, has a click context too, but not this.)"""
+    context = click.get_current_context(silent=True)
+    return context is not None and context.find_object(ScriptInfo) is not None
+
+
 def init_app(app: Flask) -> None:
     """Load the content once at start-up; a bad file is reported with its problems.
 
@@ -160,7 +168,7 @@ def init_app(app: Flask) -> None:
     try:
         reload_library(app)
     except ContentError as error:
-        if click.get_current_context(silent=True) is None:
+        if not under_flask_command():
             library = last_good_library(app)
             if library is None:
                 raise
