@@ -57,6 +57,11 @@ def read_private(path: Path) -> bytes:
 
 
 def _writable_by_others(info: os.stat_result) -> bool:
-    """Owned by another user (root aside), or writable by the group or everyone."""
-    owner_ok = info.st_uid in (os.getuid(), 0)
+    """Writable by the group or everyone, or owned by another user than us or root.
+
+    Root itself trusts the owner: an administrator's command (`flask signups backup`) reads the
+    service account's own instance folder.
+    """
+    uid = os.getuid()
+    owner_ok = uid == 0 or info.st_uid in (uid, 0)
     return not owner_ok or bool(info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
