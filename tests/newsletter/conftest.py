@@ -3,10 +3,8 @@
 import pytest
 from backends import clear_tables, make_app
 from liveserver import free_port
+from mail_settings import MAIL_FROM, SITE
 from smtp_server import SmtpServer
-
-SITE = "https://healthy.example"
-MAIL_FROM = "Healthy Tips <news@healthy.example>"
 
 
 @pytest.fixture(scope="module")

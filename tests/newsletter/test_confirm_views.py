@@ -5,7 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import SITE
+from mail_settings import SITE
 
 from webapp.db.schema import utcnow
 from webapp.newsletter import events, sender

@@ -6,7 +6,7 @@ import socket
 import threading
 from datetime import timedelta
 
-from conftest import MAIL_FROM, SITE
+from mail_settings import MAIL_FROM, SITE
 from sqlalchemy import select
 
 from webapp.db.engine import reading
