@@ -32,7 +32,7 @@ def _throttled(address: str, template: str, wait: int, **context):
     """The form again with a 429 saying how long to wait (the same for every address, known or not)."""
     target = accounts.find_user(address) or address
     security_log.record("sign-in throttled", target, logging.WARNING, wait_seconds=wait)
-    when = f"{wait} seconds" if wait < 120 else f"{-(-wait // 60)} minutes"
+    when = f"{wait} second{'s' * (wait != 1)}" if wait < 120 else f"{-(-wait // 60)} minutes"
     message = f"Too many failed sign-ins for this address. Please wait {when} and try again."
     response = current_app.make_response((render_template(template, error=message, **context), 429))
     response.headers["Retry-After"] = str(wait)
