@@ -26,9 +26,11 @@ max_requests_jitter = 2000
 timeout = 30
 graceful_timeout = 25
 keepalive = 5  # seconds an idle keep-alive connection (from nginx's upstream pool) stays open
-# gunicorn's control socket (`gunicornctl`) would live in ~/.gunicorn/: nothing here uses it, and a server
-# keeps its runtime files in the instance folder, not in the user's home directory.
-control_socket_disable = True
+# gunicorn's control socket (`gunicornc -s PATH`): in the systemd unit's RuntimeDirectory (XDG_RUNTIME_DIR)
+# when there is one, else in the instance folder; never in the user's home directory (gunicorn's default).
+control_socket = os.path.join(
+    os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("FLASK_INSTANCE_PATH") or "instance", "gunicorn.ctl"
+)
 
 
 def when_ready(server) -> None:
