@@ -227,7 +227,7 @@ def test_an_edited_article_is_served_at_the_next_request_after_the_watcher_sees_
     tmp_path, static_build_dir, cache_config
 ):
     content = tmp_path / "content"
-    shutil.copytree(pytest.importorskip("conftest").ROOT / "content", content)
+    shutil.copytree(ROOT / "content", content)
     app = make_app(
         tmp_path, static_build_dir, CONTENT_DIR=str(content), CONTENT_RELOAD_SECONDS=0.05, **cache_config
     )
