@@ -10,6 +10,7 @@ and utm_campaign come from the beacon's own Referer (the article's URL), not fro
 MAX_EVENTS events may share a batch; a batch is all valid or all refused.
 """
 
+import ipaddress
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -24,9 +25,9 @@ EVENT_TYPES = ("view", "read", "cta", "faq")
 MAX_EVENTS = 20
 MAX_QUESTIONS = 100
 SLUG = r"^[a-z0-9][a-z0-9-]{0,199}$"
-# A host name as URL.hostname gives it (IDNs in punycode), or a bracketed IPv6 literal.
+# A host name as URL.hostname gives it (IDNs in punycode); IP addresses are checked by ipaddress.
 LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-HOST = rf"^(?:{LABEL}(?:\.{LABEL})*|\[[0-9a-f:.]+\])$"
+HOST = rf"^{LABEL}(?:\.{LABEL})*$"
 UTM = ("utm_source", "utm_medium", "utm_campaign")
 UTM_LENGTH = 100
 SINGLE = {"view": "views", "read": "reads", "cta": "cta_views"}
@@ -115,9 +116,18 @@ def referrer_host(value: str) -> str:
         host = urlsplit("//" + value).hostname or ""
     except ValueError:
         host = ""
-    if len(host) > 253 or not re.fullmatch(HOST, host) or "/" in value or "@" in value:
+    if "/" in value or "@" in value or not (len(host) <= 253 and re.fullmatch(HOST, host) or _is_ip(host)):
         raise InvalidBatch("r must be the referrer's host, like news.example.")
     return host
+
+
+def _is_ip(text: str) -> bool:
+    """True for an IPv4 or IPv6 address."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def utm_tags(landing_url: str) -> tuple[tuple[str, str], ...]:
