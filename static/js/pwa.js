@@ -9,10 +9,7 @@
   const persist = () => navigator.storage?.persist();
   let offer;
 
-  if (sw && url === "retired") {  // retiring (docs/pwa.md)
-    sw.getRegistrations().then((all) => all.forEach((r) => r.unregister()));
-    caches.keys().then((names) => names.filter((n) => n.startsWith("healthy-tips-")).forEach((n) => caches.delete(n)));
-  } else if (sw) {
+  if (sw) {
     document.querySelector("header").insertAdjacentHTML("afterend", '<div class="app-status" role="status"></div>');
     const status = document.querySelector(".app-status");
     sw.register(url, { scope: "/" }).then((registration) => {

@@ -182,7 +182,7 @@ def test_offline_page_leaves_the_list_to_the_worker(client, app):
     assert r'const TITLE_SUFFIX = " \u00b7 Healthy Tips";' in script  # stripped from saved titles
 
 
-def test_retired_worker_unregisters_itself_and_pages_stop_registering(tmp_path):
+def test_retired_worker_unregisters_itself_and_is_what_pages_register(tmp_path):
     app = create_app(
         {
             "SECRET_KEY": "test-secret-key-of-32-bytes-or-more",
@@ -196,7 +196,8 @@ def test_retired_worker_unregisters_itself_and_pages_stop_registering(tmp_path):
     script = response.get_data(as_text=True)
     assert "registration.unregister()" in script and "caches.delete" in script
     assert 'addEventListener("fetch"' not in script  # every request goes to the network
-    assert 'data-service-worker="retired"' in client.get("/").get_data(as_text=True)
+    # Pages register /sw.js as always: the browser checks it at once and gets the retiring worker.
+    assert 'data-service-worker="/sw.js"' in client.get("/").get_data(as_text=True)
 
 
 def test_committed_icons_are_what_the_script_draws(tmp_path):
