@@ -26,7 +26,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.prepare(app)  # the instance folder and the secret key, before anything signs or writes
     articles.init_app(app)  # first: every page needs the library
     db.init_app(app)
-    web.init_app(app, library=articles.serving(app))  # page cache and rate limits, before the views use them
+    # the page cache (its render version computed now, before a server forks workers) and rate limits
+    web.init_app(app, library=articles.serving(app), loaded=articles.library_of(app))
     newsletter.init_app(app)
     insights.init_app(app, library=articles.get_library)  # the beacon endpoint, rate-limited
     admin.init_app(app)

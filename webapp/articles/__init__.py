@@ -3,10 +3,10 @@
 from flask import Flask
 
 from webapp.articles import cli, library, reload
-from webapp.articles.library import Library, get_library, on_load
+from webapp.articles.library import Library, get_library, library_of, on_load
 from webapp.articles.reload import serving
 
-__all__ = ["Library", "get_library", "init_app", "on_load", "serving"]
+__all__ = ["Library", "get_library", "init_app", "library_of", "on_load", "serving"]
 
 
 def init_app(app: Flask) -> None:

@@ -27,10 +27,10 @@ def prepare(app: Flask) -> None:
     secret_key.init_app(app)
 
 
-def init_app(app: Flask, library: Callable) -> None:
-    """The page cache (keyed by `library()`'s version) and its fast path, rate limits, htmx's Vary rule
-    and canonical paths, before the views that use them."""
-    fast_path.init_app(app, page_cache.init_app(app, library))  # first WSGI layer: right around Flask
+def init_app(app: Flask, library: Callable, loaded: object) -> None:
+    """The page cache (keyed by the version of `library()`, `loaded` now) and its fast path, rate
+    limits, htmx's Vary rule and canonical paths, before the views that use them."""
+    fast_path.init_app(app, page_cache.init_app(app, library, loaded))  # first WSGI layer: around Flask
     limits.init_app(app)  # its proxy fix wraps the fast path: both see the client's address and scheme
     canonical.init_app(app)  # before any view, so before the page cache
     htmx.init_app(app)
