@@ -115,7 +115,8 @@ class RedisStore:
 
     def clear(self) -> None:
         """Delete this site's pages (the keys under its prefix) and nothing else."""
-        for key in self.client.scan_iter(match=self.prefix.replace("*", r"\*") + "*", count=1000):
+        pattern = re.sub(r"([*?\[\]\\])", r"\\\1", self.prefix) + "*"  # the prefix taken literally
+        for key in self.client.scan_iter(match=pattern, count=1000):
             self.client.delete(key)
 
 
