@@ -24,11 +24,24 @@ def test_pages_link_hashed_assets_served_immutable(client):
 
 
 def test_hashed_file_is_the_file_itself(app, client):
-    url = next(u for u in linked_assets(client.get("/").get_data(as_text=True)) if "/css/site." in u)
+    """A script is served as written; its name carries the digest of what is served."""
+    url = next(u for u in linked_assets(client.get("/").get_data(as_text=True)) if "/js/site." in u)
     served = b"".join(client.get(url).response)
-    original = (ROOT / "static" / "css" / "site.css").read_bytes()
+    original = (ROOT / "static" / "js" / "site.js").read_bytes()
     assert served == original
     assert hashlib.sha256(original).hexdigest()[:12] in url
+
+
+def test_the_stylesheet_is_served_minified_with_every_rule(app, client):
+    """site.css loses its comments and spaces, not a rule: same selectors and declarations, fewer bytes."""
+    url = next(u for u in linked_assets(client.get("/").get_data(as_text=True)) if "/css/site." in u)
+    served = b"".join(client.get(url).response).decode()
+    original = (ROOT / "static" / "css" / "site.css").read_text()
+    assert len(served) < 0.85 * len(original)
+    assert "/*" not in served and "\n" not in served
+    squeeze = lambda css: re.sub(r"\s+", "", re.sub(r"/\*.*?\*/", "", css, flags=re.S)).replace(";}", "}")  # noqa: E731
+    assert squeeze(served) == squeeze(original)
+    assert hashlib.sha256(served.encode()).hexdigest()[:12] in url
 
 
 def test_static_files_are_served_compressed(client):

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import brotli
+import rcssmin
 from flask import Flask, current_app
 from werkzeug.datastructures import Headers
 from whitenoise import WhiteNoise
@@ -26,6 +27,13 @@ class StaticFiles(WhiteNoise):
     FOREVER = ONE_YEAR
 
 
+def minified(relative: str, data: bytes) -> bytes:
+    """What is served of a static file: stylesheets without comments and spaces (rcssmin), else as is."""
+    if relative.endswith(".css"):
+        return rcssmin.cssmin(data.decode()).encode()
+    return data
+
+
 def hashed_name(relative: str, data: bytes) -> str:
     """`css/site.css` becomes `css/site.<12 hex of sha256>.css`."""
     stem, dot, ext = relative.rpartition(".")
@@ -41,13 +49,16 @@ def _write_once(path: Path, data: bytes) -> None:
 
 
 def build(static_dir: Path, build_dir: Path) -> dict[str, str]:
-    """Copy every static file to its hashed name (with .gz and .br beside it); return the map."""
+    """Copy every static file (stylesheets minified) to its hashed name, with .gz and .br beside it.
+
+    Returns the map of relative path -> hashed relative path.
+    """
     manifest: dict[str, str] = {}
     for path in sorted(p for p in static_dir.rglob("*") if p.is_file()):
         if path.name in SKIP_NAMES or path.name.startswith("."):
             continue
         relative = path.relative_to(static_dir).as_posix()
-        data = path.read_bytes()
+        data = minified(relative, path.read_bytes())
         target = build_dir / hashed_name(relative, data)
         manifest[relative] = target.relative_to(build_dir).as_posix()
         _write_once(target, data)
