@@ -1,39 +1,17 @@
 """The marketers' Articles view (/admin/articles): behind the sign-in, its figures match the events
 sent, it sorts by links, its date range works without JavaScript, and bad arguments get a 400."""
 
-import re
-
 import lxml.html
 import pytest
-from backends import clear_tables, make_app
 from insights_helpers import send_scenario
 
-from webapp.admin import accounts
 from webapp.articles.library import get_library
-
-PASSWORD = "a long enough passphrase"
-
-
-@pytest.fixture(scope="module")
-def shared_app(module_migrated_url, tmp_path_factory, static_build_dir):
-    """One app per backend for this module."""
-    return make_app(
-        tmp_path_factory.mktemp("instance"),
-        static_build_dir,
-        DATABASE_URL=module_migrated_url,
-        LOGIN_RATE_LIMIT="1000 per minute",
-        SIGNUP_RATE_LIMIT="1000 per minute",
-        INSIGHTS_RATE_LIMIT="1000 per minute",
-    )
 
 
 @pytest.fixture
-def app(shared_app):
-    """The module's app with empty tables and one marketer."""
-    clear_tables(shared_app.config["DATABASE_URL"])
-    with shared_app.app_context():
-        accounts.create_user("marketer@example.com", PASSWORD)
-    return shared_app
+def app(marketers_app):
+    """The marketers' app of this module (empty tables, one account)."""
+    return marketers_app
 
 
 @pytest.fixture
@@ -43,17 +21,6 @@ def slugs(app) -> tuple[str, str]:
         articles = get_library().articles
         first = next(a for a in articles if len(a.faq) >= 2)
         return first.slug, next(a.slug for a in articles if a.slug != first.slug)
-
-
-@pytest.fixture
-def marketer(app):
-    """A client signed in through the login form."""
-    client = app.test_client()
-    page = client.get("/admin/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    data = {"email": "marketer@example.com", "password": PASSWORD, "csrf_token": token}
-    assert client.post("/admin/login", data=data).status_code in (302, 303)
-    return client
 
 
 def table_rows(html: str) -> list[dict[str, str]]:

@@ -5,45 +5,16 @@ import io
 import re
 
 import pytest
-from backends import clear_tables, make_app
+from marketers import PASSWORD, csrf, log_in
 
-from webapp.admin import accounts
 from webapp.newsletter import store as signups
 from webapp.newsletter.consent import CURRENT
 
-PASSWORD = "a long enough passphrase"
-
-
-@pytest.fixture(scope="module")
-def shared_app(module_migrated_url, tmp_path_factory, static_build_dir):
-    """One app per backend for this module."""
-    return make_app(
-        tmp_path_factory.mktemp("instance"),
-        static_build_dir,
-        DATABASE_URL=module_migrated_url,
-        SITE_URL="https://healthy.example",
-        LOGIN_RATE_LIMIT="1000 per minute",
-    )
-
 
 @pytest.fixture
-def app(shared_app):
-    """The module's app with an empty database and one marketer account."""
-    clear_tables(shared_app.config["DATABASE_URL"])
-    with shared_app.app_context():
-        accounts.create_user("marketer@example.com", PASSWORD)
-    return shared_app
-
-
-def csrf(client, path: str = "/admin/login") -> str:
-    """The CSRF token of the form on a page."""
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
-
-
-def log_in(client, password: str = PASSWORD, **extra):
-    """Sign in through the form."""
-    data = {"email": "Marketer@Example.com", "password": password, "csrf_token": csrf(client), **extra}
-    return client.post("/admin/login", data=data)
+def app(marketers_app):
+    """The marketers' app of this module (empty tables, one account)."""
+    return marketers_app
 
 
 @pytest.mark.parametrize("path", ["/admin/", "/admin/export.csv"])

@@ -3,47 +3,19 @@
 import re
 
 import pytest
-from backends import clear_tables, make_app
+from marketers import csrf
 
-from webapp.admin import accounts
 from webapp.db.engine import writing
 from webapp.db.schema import outbox
 from webapp.newsletter import events
 from webapp.newsletter import store as signups
 from webapp.newsletter.consent import CURRENT
 
-PASSWORD = "a long enough passphrase"
-
-
-@pytest.fixture(scope="module")
-def shared_app(module_migrated_url, tmp_path_factory, static_build_dir):
-    """One app per backend for this module (no FLASK_MAIL_URL: mail is written to files)."""
-    return make_app(
-        tmp_path_factory.mktemp("instance"),
-        static_build_dir,
-        DATABASE_URL=module_migrated_url,
-        SITE_URL="https://healthy.example",
-        LOGIN_RATE_LIMIT="1000 per minute",
-    )
-
 
 @pytest.fixture
-def client(shared_app):
+def client(marketer):
     """A signed-in marketer's client, on an empty database."""
-    clear_tables(shared_app.config["DATABASE_URL"])
-    with shared_app.app_context():
-        accounts.create_user("marketer@example.com", PASSWORD)
-    client = shared_app.test_client()
-    token = csrf(client, "/admin/login")
-    client.post(
-        "/admin/login", data={"email": "marketer@example.com", "password": PASSWORD, "csrf_token": token}
-    )
-    return client
-
-
-def csrf(client, path: str) -> str:
-    """The CSRF token of the form on a page."""
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+    return marketer
 
 
 def test_erasing_asks_to_confirm_then_removes_the_address_and_its_history(shared_app, client):
