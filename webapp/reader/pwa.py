@@ -1,6 +1,5 @@
 """The progressive web app: the manifest, the service worker and the offline page (see docs/pwa.md)."""
 
-import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -10,6 +9,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from webapp.config import ROOT
+from webapp.files import digest
 from webapp.reader.worker import check_config, render_worker
 from webapp.web import assets
 from webapp.web.assets import asset_url
@@ -103,7 +103,7 @@ def shell_assets() -> dict[str, str]:
 def revalidated(body: str, mimetype: str) -> Response:
     """A response the browser must revalidate on every use (cheap, thanks to its ETag)."""
     response = Response(body, mimetype=mimetype)
-    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    response.set_etag(digest(body))
     response.headers["Cache-Control"] = "no-cache"
     return response.make_conditional(request)
 

@@ -4,13 +4,13 @@ The URL shapes it routes by, the reading-cache limit and the words it shows offl
 app here, so the script repeats none of them.
 """
 
-import hashlib
 import json
 import re
 
 from flask import Flask, current_app, render_template, url_for
 
 from webapp.articles.library import get_library
+from webapp.files import digest
 from webapp.web import assets
 from webapp.web.assets import asset_url
 
@@ -39,10 +39,7 @@ def rule_prefix(endpoint: str) -> str:
 
 def worker_version() -> str:
     """A digest of the static files and the content: each deploy gets a new service worker."""
-    digest = hashlib.blake2b(digest_size=6)
-    digest.update(json.dumps(assets.manifest(), sort_keys=True).encode())
-    digest.update(get_library().version.encode())
-    return digest.hexdigest()
+    return digest(json.dumps(assets.manifest(), sort_keys=True), get_library().version, size=6)
 
 
 def render_worker(shell: dict[str, str], offline_url: str, manifest_url: str) -> str:

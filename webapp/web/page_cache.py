@@ -7,7 +7,6 @@ the fast path (`fast_path.py`) and, when a request reaches Flask, by `cached_pag
 """
 
 import gzip
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.http import http_date, parse_accept_header
 from werkzeug.utils import get_content_type
 
+from webapp.files import digest
 from webapp.web import htmx, security
 from webapp.web.page_store import CachedPage, MemoryStore, RedisStore, open_store
 from webapp.web.render_version import render_version
@@ -91,7 +91,7 @@ def compress(status: int, html: str, mimetype: str = "text/html") -> CachedPage:
         body=body,
         gzip=gzip.compress(body, 6, mtime=0),
         br=brotli.compress(body, quality=9, mode=brotli.MODE_TEXT),
-        etag=hashlib.sha256(body).hexdigest()[:32],
+        etag=digest(body),
         mimetype=mimetype,
     )
 
