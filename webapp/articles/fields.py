@@ -109,24 +109,24 @@ def reference(fields: Fields, field: str, raw: Any) -> Reference | None:
     return Reference(ref_id, title, publisher or "", year, url, doi)
 
 
-def faq(fields: Fields, field: str, raw: Any) -> FaqItem | None:
-    """A question and its Markdown answer."""
+def _pair(fields: Fields, field: str, raw: Any, kind: type, first: str, second: str) -> Any:
+    """A mapping of two required text fields (`first`, `second`) as a `kind`, or None when one is bad."""
     data = fields.mapping(field, raw)
     if data is None:
         return None
-    question = fields.get(f"{field}.question", str, data.get("question"))
-    answer = fields.get(f"{field}.answer", str, data.get("answer"))
-    return FaqItem(question, answer) if question and answer else None
+    a = fields.get(f"{field}.{first}", str, data.get(first))
+    b = fields.get(f"{field}.{second}", str, data.get(second))
+    return kind(a, b) if a and b else None
+
+
+def faq(fields: Fields, field: str, raw: Any) -> FaqItem | None:
+    """A question and its Markdown answer."""
+    return _pair(fields, field, raw, FaqItem, "question", "answer")
 
 
 def misconception(fields: Fields, field: str, raw: Any) -> Misconception | None:
     """A myth and the fact that answers it."""
-    data = fields.mapping(field, raw)
-    if data is None:
-        return None
-    myth = fields.get(f"{field}.myth", str, data.get("myth"))
-    fact = fields.get(f"{field}.fact", str, data.get("fact"))
-    return Misconception(myth, fact) if myth and fact else None
+    return _pair(fields, field, raw, Misconception, "myth", "fact")
 
 
 def change(fields: Fields, field: str, raw: Any) -> Change | None:
