@@ -11,8 +11,10 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from flask import Flask, current_app
 
@@ -46,6 +48,20 @@ class Outcome:
     error: str = ""
 
 
+def _attempt(job: outbox.Job, send: Callable[[], object]) -> tuple[Outcome, str]:
+    """Deliver one claimed row: its outcome, and the error when the server could not be reached at all
+    (the rest of the batch then waits, so a batch costs one timeout, not one per message)."""
+    try:
+        send()
+    except Refused as error:
+        return Outcome(job, "refused", str(error)), ""
+    except Unreachable as error:
+        return Outcome(job, "deferred", str(error)), str(error)
+    except Deferred as error:
+        return Outcome(job, "deferred", str(error)), ""
+    return Outcome(job, "sent"), ""
+
+
 def _deliver_emails(jobs: list[outbox.Job]) -> list[Outcome]:
     """Send the claimed emails over one transport connection."""
     config = current_app.config
@@ -61,16 +77,9 @@ def _deliver_emails(jobs: list[outbox.Job]) -> list[Outcome]:
                 outcomes.append(Outcome(job, "deferred", unreachable))
                 continue
             message = mailer.build(compose.email(job), mail_from, domain)
-            try:
-                transport.send(message, f"{job.created_at:%Y%m%dT%H%M%S}-{job.id}")
-                outcomes.append(Outcome(job, "sent"))
-            except Refused as error:
-                outcomes.append(Outcome(job, "refused", str(error)))
-            except Unreachable as error:
-                unreachable = str(error)
-                outcomes.append(Outcome(job, "deferred", unreachable))
-            except Deferred as error:
-                outcomes.append(Outcome(job, "deferred", str(error)))
+            name = f"{job.created_at:%Y%m%dT%H%M%S}-{job.id}"
+            outcome, unreachable = _attempt(job, partial(transport.send, message, name))
+            outcomes.append(outcome)
     return outcomes
 
 
@@ -83,14 +92,9 @@ def _deliver_webhooks(jobs: list[outbox.Job]) -> list[Outcome]:
         if unreachable:
             outcomes.append(Outcome(job, "deferred", unreachable))
             continue
-        try:
-            webhook.post(url, secret, job.payload, job.message_id, f"{agent} webhook")
-            outcomes.append(Outcome(job, "sent"))
-        except Unreachable as error:
-            unreachable = str(error)
-            outcomes.append(Outcome(job, "deferred", unreachable))
-        except Deferred as error:
-            outcomes.append(Outcome(job, "deferred", str(error)))
+        post = partial(webhook.post, url, secret, job.payload, job.message_id, f"{agent} webhook")
+        outcome, unreachable = _attempt(job, post)
+        outcomes.append(outcome)
     return outcomes
 
 
