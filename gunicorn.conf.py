@@ -26,6 +26,12 @@ max_requests_jitter = 2000
 timeout = 30
 graceful_timeout = 25
 keepalive = 5  # seconds an idle keep-alive connection (from nginx's upstream pool) stays open
+# A keep-alive connection is closed (`Connection: close`) after this many requests, as nginx's own
+# `keepalive_requests` does. A client's connections stay with the worker that accepted them, so without
+# this, after a worker is recycled the reconnecting clients (or nginx's upstream pool) pile onto the
+# worker still running and the new one idles: one worker's core for the whole load. Measured by `make
+# bench` (docs/performance.md): the same page answered 40 % fewer requests a second without it.
+keepalive_requests = 100
 # gunicorn's control socket (`gunicornc -s PATH`): in the systemd unit's RuntimeDirectory (XDG_RUNTIME_DIR)
 # when there is one, else in the instance folder; never in the user's home directory (gunicorn's default).
 control_socket = os.path.join(
@@ -49,3 +55,11 @@ def post_worker_init(worker) -> None:
     from webapp.newsletter.sender import start_in
 
     start_in(worker.wsgi)
+
+
+def pre_request(worker, req) -> None:
+    """Close the connection after this response when it has carried `keepalive_requests` requests:
+    the client reconnects, and whichever worker is least busy accepts it (replaces gunicorn's default
+    hook, which only logs the request line at debug level)."""
+    if req.req_number >= keepalive_requests:
+        req.must_close = True
