@@ -1,5 +1,7 @@
 """Drive Debian's wrk and read its report: requests per second and latency percentiles."""
 
+import dataclasses
+import os
 import re
 import shutil
 import subprocess
@@ -77,11 +79,38 @@ class Result:
     p99_ms: float
     requests: int
     bad: int  # non-2xx/3xx responses plus socket errors
+    cpu_us: float | None = None  # the serving processes' CPU time per request, when measured
 
     def line(self) -> str:
         """The figures as one aligned line."""
         bad = f"  {self.bad} bad" if self.bad else ""
-        return f"{self.rps:>9.0f} req/s   p50 {self.p50_ms:>7.2f} ms   p99 {self.p99_ms:>7.2f} ms{bad}"
+        cpu = f"   CPU {self.cpu_us:>6.1f} µs/req" if self.cpu_us is not None else ""
+        return f"{self.rps:>9.0f} req/s   p50 {self.p50_ms:>7.2f} ms   p99 {self.p99_ms:>7.2f} ms{cpu}{bad}"
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a server: its master, its live workers and the workers it
+    has reaped (a recycled worker's time moves into the master's children's time when it is reaped).
+
+    Unlike requests a second, CPU per request hardly moves when other jobs share the machine: it is what
+    the server spends on a request, not how soon the scheduler lets it spend it."""
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def fields(process: int) -> list[str]:
+        return Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+
+    try:
+        master = fields(pid)
+    except OSError:
+        return 0.0
+    total = sum(int(n) for n in master[11:15])  # utime, stime, cutime, cstime
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                total += sum(int(n) for n in fields(int(child))[11:13])
+            except OSError:
+                pass  # exited between the listing and the read
+    return total / ticks
 
 
 def _ms(text: str) -> float:
@@ -107,9 +136,15 @@ def parse(output: str) -> Result:
 
 
 def run(url: str, headers: dict[str, str] | None = None, lua: str | None = None, seconds: int = SECONDS,
-        connections: int = CONNECTIONS) -> Result:  # fmt: skip
-    """Load one URL for a few seconds with one wrk thread (the other core serves)."""
-    return run_with_output(url, headers, lua, seconds, connections)[0]
+        connections: int = CONNECTIONS, pid: int | None = None) -> Result:  # fmt: skip
+    """Load one URL for a few seconds with one wrk thread (the other core serves); with the serving
+    process's `pid`, also its CPU time per request."""
+    if pid is None:
+        return run_with_output(url, headers, lua, seconds, connections)[0]
+    before = server_cpu_seconds(pid)
+    result = run_with_output(url, headers, lua, seconds, connections)[0]
+    used = server_cpu_seconds(pid) - before
+    return dataclasses.replace(result, cpu_us=used * 1e6 / max(result.requests, 1))
 
 
 def run_with_output(
@@ -131,18 +166,35 @@ def run_with_output(
 
 
 def interleaved_runs(
-    targets: dict[str, tuple[str, dict]], rounds: int = 3, seconds: int = SECONDS
+    targets: dict[str, tuple], rounds: int = 3, seconds: int = SECONDS
 ) -> dict[str, list[Result]]:
-    """Run several targets in turn, `rounds` times: every run of each target, in round order.
+    """Run several targets in turn, `rounds` times: every run of each target, in round order. A target is
+    (url, headers) or (url, headers, pid of the serving process, to measure its CPU per request).
 
     Alternating cancels most of a shared machine's drift: a ratio is taken between runs made moments
     apart, not minutes apart.
     """
     runs: dict[str, list[Result]] = {label: [] for label in targets}
     for _ in range(rounds):
-        for label, (url, headers) in targets.items():
-            runs[label].append(run(url, headers, seconds=seconds))
+        for label, (url, headers, *pid) in targets.items():
+            runs[label].append(run(url, headers, seconds=seconds, pid=pid[0] if pid else None))
     return runs
+
+
+def paired_ratio(runs: list[Result], against: list[Result]) -> float:
+    """The median of the rounds' ratios (each run against the one made moments before or after it):
+    steadier on a shared machine than a ratio of two medians, whose runs may be minutes apart."""
+    ratios = sorted(a.rps / b.rps for a, b in zip(runs, against, strict=True))
+    middle = len(ratios) // 2
+    return ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
+
+
+def cpu_ratio(runs: list[Result], against: list[Result]) -> float:
+    """`against`'s CPU per request over `runs`'s, each the median of its rounds (above 1: `runs` costs
+    less)."""
+    mine = sorted(r.cpu_us for r in runs)[len(runs) // 2]
+    theirs = sorted(r.cpu_us for r in against)[len(against) // 2]
+    return theirs / mine
 
 
 def median(results: list[Result]) -> Result:
