@@ -29,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # the page cache (its render version computed now, before a server forks workers) and rate limits
     web.init_app(app, library=articles.serving(app), loaded=articles.library_of(app))
     newsletter.init_app(app)
-    insights.init_app(app, library=articles.get_library)  # the beacon endpoint, rate-limited
+    insights.init_app(app, library=articles.serving(app))  # the beacon endpoint's layer, before Flask
     admin.init_app(app)
     reader.init_app(app)
     search.init_app(app, library=articles.get_library, on_load=articles.on_load)

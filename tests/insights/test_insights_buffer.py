@@ -1,6 +1,7 @@
 """The optional Redis buffer against a real Redis: counts reach the database once per flush, a retried
 flush never counts twice, the flusher thread runs by itself, and a Redis outage loses nothing."""
 
+import threading
 import uuid
 from datetime import date
 
@@ -102,3 +103,20 @@ def test_with_redis_down_every_batch_goes_straight_to_the_database(
     statuses = [beacon(client, {"a": slug, "e": [{"t": "view"}]}).status_code for _ in range(5)]
     assert statuses == [204] * 5
     assert list(counters(app.config["DATABASE_URL"]).values()) == [5]
+
+
+def test_batches_from_many_threads_at_once_are_all_buffered(app):
+    slug, statuses = slug_of(app), []
+
+    def send() -> None:
+        client = app.test_client()  # each thread counts through its own Redis connection
+        statuses.extend(beacon(client, {"a": slug, "e": [{"t": "read"}]}).status_code for _ in range(20))
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [204] * 160
+    assert app.extensions["insights"].buffer.flush() == 1
+    assert list(counters(app.config["DATABASE_URL"]).values()) == [160]

@@ -66,3 +66,16 @@ def test_rates_and_sorting_put_articles_without_views_last():
     assert [row.slug for row in report.sort_figures(rows, "read_rate", False)] == ["b", "gone", "a"]
     site = report.site_figures(rows)
     assert (site.views, site.reads, site.signups, site.read_rate) == (14, 9, 1, 64.3)
+
+
+def test_batches_are_remembered_for_one_library_and_forgotten_past_the_size():
+    served, reloaded = object(), object()  # two versions of the library
+    batch = events.Batch("a", frozenset({"read"}), (), False, None)
+    remembered = events.Remembered(size=2)
+    remembered.put(served, (b"body",), batch)
+    assert remembered.get(served, (b"body",)) is batch
+    assert remembered.get(reloaded, (b"body",)) is None
+    assert remembered.get(served, (b"body",)) is None  # forgotten with the library it was parsed for
+    for n in range(3):
+        remembered.put(served, (bytes([n]),), batch)
+    assert sum(remembered.get(served, (bytes([n]),)) is batch for n in range(3)) <= 2

@@ -2,10 +2,16 @@
 input refused with the right status and no counter changed."""
 
 import json
+import re
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
-from insights_helpers import BROWSER, beacon, counters
+from backends import make_app
+from flask import Flask
+from insights_helpers import BROWSER, HEADERS, beacon, counters
+from liveserver import wait_for
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 TODAY = lambda: datetime.now(UTC).date().isoformat()  # noqa: E731 - read when the test runs
 
@@ -158,3 +164,74 @@ def test_a_flood_from_one_address_gets_429_and_is_not_counted(app, article, limi
         app.config["INSIGHTS_RATE_LIMIT"] = "1000 per minute"
     assert statuses == [204] * 5 + [429] * 3
     assert counters(app.config["DATABASE_URL"]) == {("insight_days", TODAY(), article.slug, "views"): 5}
+
+
+def test_other_methods_are_flasks_to_answer_and_never_cached(client):
+    options = client.options("/insights/events", headers=HEADERS)
+    assert options.status_code == 200 and "POST" in options.headers["Allow"]
+    assert options.headers["Cache-Control"] == "no-store"
+
+
+def test_a_post_that_reaches_flask_itself_gets_the_same_answer_as_from_the_layer(app, article):
+    """The beacon layer answers before Flask; Flask's own view for the URL answers alike."""
+    flask_only = partial(Flask.wsgi_app, app)  # none of the WSGI layers
+    for events, status in (([{"t": "read"}], "204 NO CONTENT"), ([{"t": "buy"}], "422 UNPROCESSABLE ENTITY")):
+        body = json.dumps({"a": article.slug, "e": events})
+        environ = EnvironBuilder("/insights/events", method="POST", data=body, headers=HEADERS).get_environ()
+        environ["CONTENT_TYPE"] = "application/json"
+        answer, sent, headers = run_wsgi_app(flask_only, environ, buffered=True)
+        assert sent == status and headers["Cache-Control"] == "no-store"
+    assert counters(app.config["DATABASE_URL"]) == {("insight_days", TODAY(), article.slug, "reads"): 1}
+
+
+def test_behind_a_tls_proxy_beacons_get_the_https_redirect_and_the_security_headers(
+    app, article, tmp_path, static_build_dir
+):
+    proxied = make_app(
+        tmp_path,
+        static_build_dir,
+        DATABASE_URL=app.config["DATABASE_URL"],
+        TRUSTED_PROXIES=1,
+        BEHIND_TLS=True,
+    )
+    client, body = proxied.test_client(), {"a": article.slug, "e": [{"t": "view"}]}
+    plain = beacon(client, body, X_Forwarded_Proto="http")
+    assert plain.status_code == 308 and plain.headers["Location"] == "https://localhost/insights/events"
+    assert beacon(client, body, X_Forwarded_Proto="https").status_code == 403  # Origin http://localhost
+    secure = beacon(client, body, X_Forwarded_Proto="https", Origin="https://localhost")
+    assert secure.status_code == 204 and secure.headers["Strict-Transport-Security"]
+    assert secure.headers["Content-Security-Policy"] and secure.headers["X-Frame-Options"] == "DENY"
+    assert counters(app.config["DATABASE_URL"]) == {("insight_days", TODAY(), article.slug, "views"): 1}
+
+
+def test_an_unexpected_error_is_logged_and_answered_in_json(app, article, tmp_path, static_build_dir, caplog):
+    broken = make_app(
+        tmp_path,
+        static_build_dir,
+        DATABASE_URL=app.config["DATABASE_URL"],
+        INSIGHTS_MAX_BYTES="2 KB",  # not a number: reading the body fails
+        PROPAGATE_EXCEPTIONS=False,
+    )
+    response = beacon(broken.test_client(), {"a": article.slug, "e": [{"t": "view"}]})
+    assert response.status_code == 500 and response.get_json()["error"]
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Exception on /insights/events [POST]" in caplog.text
+
+
+def test_a_batch_taken_before_a_content_change_is_checked_against_the_new_content(
+    app, tmp_path, static_build_dir, content_copy
+):
+    source = next(path for path in sorted(content_copy.glob("*.md")) if path.name != "README.md")
+    text = re.sub(r"(?m)^title:.*$", 'title: "An article here for a moment"', source.read_text(), count=1)
+    edited = make_app(
+        tmp_path,
+        static_build_dir,
+        DATABASE_URL=app.config["DATABASE_URL"],
+        CONTENT_DIR=str(content_copy),
+        CONTENT_RELOAD_SECONDS=0.05,
+    )
+    client, body = edited.test_client(), {"a": "here-for-a-moment", "e": [{"t": "read"}]}
+    (content_copy / "here-for-a-moment.md").write_text(text)
+    wait_for(lambda: beacon(client, body).status_code == 204)
+    (content_copy / "here-for-a-moment.md").unlink()
+    wait_for(lambda: beacon(client, body).status_code == 422)

@@ -1,11 +1,12 @@
 """An optional Redis buffer in front of the counters, for several app servers at a high event rate.
 
-Each batch is one atomic script of HINCRBYs; every few seconds one flusher (a Redis lock picks it among all
-processes) renames the pending hash and applies it to the database in one transaction, recorded under
-its flush id so a retried flush never counts twice. While Redis is down, batches go straight to the
-database (nothing lost, no request failed); a Redis that loses its memory loses only what was buffered.
-A reply lost to a timeout after Redis did count a batch sends it to the database too: counted twice,
-never lost (the only double count there is, and only while Redis is failing).
+Each batch is one atomic command (an HINCRBY, or a script of them) on the request thread's own
+connection; every few seconds one flusher (a Redis lock picks it among all processes) renames the
+pending hash and applies it to the database in one transaction, recorded under its flush id so a retried
+flush never counts twice. While Redis is down, batches go straight to the database (nothing lost, no
+request failed); a Redis that loses its memory loses only what was buffered. A reply lost to a timeout
+after Redis did count a batch sends it to the database too: counted twice, never lost (the only double
+count there is, and only while Redis is failing).
 """
 
 import logging
@@ -22,7 +23,8 @@ RETRY_SECONDS = 5.0  # while Redis is down, try it again this often (batches go 
 OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5, "health_check_interval": 30}
 log = logging.getLogger(__name__)
 # Every field of a batch in one atomic command and one round trip (all or nothing, so a batch that
-# fails here and goes to the database instead is never counted twice).
+# fails here and goes to the database instead is never counted twice). A batch of one counter, which
+# is what most beacons add, is a plain HINCRBY: the same round trip, without running a script.
 INCREMENT = """
 for i = 1, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
 """
@@ -38,6 +40,7 @@ class Buffer:
         self.lock_name = f"{prefix}lock"
         self.retry_at, self.down, self.flusher_pid = 0.0, False, None
         self._start_lock = threading.Lock()
+        self._local = threading.local()  # each request thread's own connection
         self.increment = self.redis.register_script(INCREMENT)
 
     def add(self, added: counts.Counts) -> bool:
@@ -46,7 +49,11 @@ class Buffer:
             return False
         fields = [part for key, amount in added.items() for part in (counts.encode(key), amount)]
         try:
-            self.increment(keys=[self.pending], args=fields)
+            client = self._client()
+            if len(fields) == 2:
+                client.execute_command("HINCRBY", self.pending, *fields)
+            else:
+                self.increment(keys=[self.pending], args=fields, client=client)
         except redis.RedisError as error:
             self._failed(error)
             return False
@@ -55,6 +62,16 @@ class Buffer:
             self.down = False
         self._ensure_flusher()
         return True
+
+    def _client(self) -> redis.Redis:
+        """This thread's client, holding one connection of the pool for good: no check-out per batch
+        (with its health check, a third of a batch's cost in Redis's client)."""
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():  # a new thread, or the first batch after a fork
+            pool = self.redis.connection_pool
+            local.client = redis.Redis(connection_pool=pool, single_connection_client=True)
+            local.pid = os.getpid()
+        return local.client
 
     def _failed(self, error: Exception) -> None:
         """Note an outage (logged once) and stay away from Redis for a few seconds."""

@@ -110,6 +110,29 @@ def parse(data: object, faq_count: Callable[[str], int | None], own_hosts: Colle
     return Batch(slug, frozenset(singles), tuple(questions), firsts == 1, referrer)
 
 
+class Remembered:
+    """Valid batches by their key (a body's bytes, our host names) for one library: beacons repeat byte
+    for byte (an article's read, form-seen and question events are alike from every reader), and the
+    same bytes make the same batch until the content changes. Forgets them all past `size`."""
+
+    def __init__(self, size: int = 4096):
+        self.size, self.library, self.batches = size, None, {}
+
+    def get(self, library: object, key: tuple) -> Batch | None:
+        """The batch remembered for `key` with this library, or None."""
+        if library is not self.library:
+            self.library, self.batches = library, {}
+        return self.batches.get(key)
+
+    def put(self, library: object, key: tuple, batch: Batch) -> None:
+        """Remember a valid batch for `key` with this library."""
+        batches = self.batches if library is self.library else {}
+        if len(batches) >= self.size:
+            batches = {}
+        batches[key] = batch
+        self.library, self.batches = library, batches
+
+
 def referrer_host(value: str) -> str:
     """The host of a referrer's `host[:port]`, lowercased; InvalidBatch when it is not a host name."""
     try:

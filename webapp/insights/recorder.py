@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import Flask, current_app
 from werkzeug.datastructures import Headers
 
 from webapp.db.schema import utcnow
@@ -43,18 +43,30 @@ def _group() -> GroupCommit:
         return _groups.setdefault(url, GroupCommit(store.add))
 
 
-def record(added: counts.Counts) -> None:
-    """Add increments: buffered when possible, else committed to the database before returning (with the
-    other requests of this process waiting at that moment); StoreUnavailable when it is down."""
-    buffer = state().buffer
+def record_in(app: Flask, added: counts.Counts) -> None:
+    """Add increments to `app`'s counters: buffered when possible, else committed to the database before
+    returning (with the other requests of this process waiting at that moment); StoreUnavailable when it
+    is down. Needs no app context: it pushes one only for the database."""
+    buffer = app.extensions["insights"].buffer
     if buffer is None or not buffer.add(added):
-        _group().add(added)
+        with app.app_context():
+            _group().add(added)
+
+
+def record(added: counts.Counts) -> None:
+    """Add increments to the current app's counters (`record_in`)."""
+    record_in(current_app._get_current_object(), added)
+
+
+def questions_in(library: object, slug: str) -> int | None:
+    """How many questions the article has in `library`, or None when there is no such article."""
+    article = library.by_slug.get(slug)
+    return None if article is None else len(article.faq)
 
 
 def faq_count(slug: str) -> int | None:
-    """How many questions the article has, or None when there is no such article."""
-    article = state().library().by_slug.get(slug)
-    return None if article is None else len(article.faq)
+    """How many questions the article has in the library being served, or None when there is none."""
+    return questions_in(state().library(), slug)
 
 
 def record_signup(article_slug: str | None, faq_opened: str, headers: Headers) -> None:

@@ -1,5 +1,6 @@
-"""Insight counters in the signups database: one upsert per table per batch (SQLite and PostgreSQL), and
-the sums behind the marketers' view and the export."""
+"""Insight counters in the signups database: one upsert per table per batch (SQLite and PostgreSQL; each
+statement compiled once, its rows passed as parameters), and the sums behind the marketers' view and the
+export."""
 
 import fcntl
 import os
@@ -9,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import Table, delete, func, select
@@ -20,6 +22,7 @@ from webapp.db.schema import insight_days, insight_faq_days, insight_flushes, in
 from webapp.insights import counts
 
 TABLES = {counts.ARTICLE: insight_days, counts.FAQ: insight_faq_days, counts.SOURCE: insight_source_days}
+INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # each backend's, with ON CONFLICT
 FLUSH_MEMORY_SECONDS = 7 * 86400  # a flush retried later than this would count twice; none waits so long
 
 
@@ -40,26 +43,31 @@ def _grouped(added: counts.Counts) -> dict[str, dict[tuple, dict[str, int]]]:
     return grouped
 
 
-def _insert(connection: Connection, table: Table):
-    """This backend's INSERT, which has ON CONFLICT."""
-    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[connection.dialect.name](table)
+def _columns(table: Table) -> tuple[list[str], list[str]]:
+    """A counters table's primary-key columns and its counter columns."""
+    keys = [column.name for column in table.primary_key.columns]
+    return keys, [column.name for column in table.columns if column.name not in keys]
+
+
+@lru_cache(maxsize=16)
+def _upsert_statement(dialect: str, table: Table):
+    """One statement per backend and table, its rows given as parameters: SQLAlchemy compiles it once
+    (a statement holding its VALUES would be compiled again for every batch, most of a batch's cost)."""
+    keys, counters = _columns(table)
+    insert = INSERTS[dialect](table)
+    return insert.on_conflict_do_update(
+        index_elements=keys, set_={name: table.c[name] + insert.excluded[name] for name in counters}
+    )
 
 
 def _upsert(connection: Connection, table: Table, rows: dict[tuple, dict[str, int]]) -> None:
     """Add to the counters of `rows` (created at zero when missing), in primary-key order."""
-    keys = [column.name for column in table.primary_key.columns]
-    counters = [column.name for column in table.columns if column.name not in keys]
+    keys, counters = _columns(table)
     values = [
         {**dict(zip(keys, key, strict=True)), **{name: amounts.get(name, 0) for name in counters}}
         for key, amounts in sorted(rows.items())  # one order everywhere: concurrent batches never deadlock
     ]
-    statement = _insert(connection, table).values(values)
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=keys,
-            set_={name: table.c[name] + statement.excluded[name] for name in counters},
-        )
-    )
+    connection.execute(_upsert_statement(connection.dialect.name, table), values)
 
 
 def new_flush_id() -> str:
@@ -67,15 +75,24 @@ def new_flush_id() -> str:
     return f"{int(time.time()):012d}-{uuid.uuid4().hex}"
 
 
+@lru_cache(maxsize=16)
+def _lock_path(database_url: str) -> str | None:
+    """The queue's lock file of a SQLite database file, None for another database."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return f"{url.database}.insights-lock"
+
+
 @contextmanager
 def _queue_for_sqlite() -> Iterator[None]:
     """On SQLite, writers of counters queue on a file lock beside the database: the kernel wakes the next
     one the moment the last one is done, where SQLite's own busy handler would sleep and poll."""
-    url = make_url(current_app.config["DATABASE_URL"])
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+    path = _lock_path(current_app.config["DATABASE_URL"])
+    if path is None:
         yield
         return
-    descriptor = os.open(f"{url.database}.insights-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield
@@ -88,7 +105,8 @@ def add(added: counts.Counts, flush_id: str | None = None) -> bool:
     grouped = _grouped(added)
     with _queue_for_sqlite(), writing() as connection:
         if flush_id is not None:
-            claim = _insert(connection, insight_flushes).values(flush_id=flush_id, flushed_at=utcnow())
+            insert = INSERTS[connection.dialect.name](insight_flushes)
+            claim = insert.values(flush_id=flush_id, flushed_at=utcnow())
             claimed = connection.execute(claim.on_conflict_do_nothing().returning(insight_flushes.c.flush_id))
             if claimed.first() is None:  # applied before (rowcount is not reliable here on every driver)
                 return False

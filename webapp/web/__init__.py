@@ -31,14 +31,16 @@ def init_app(app: Flask, library: Callable, loaded: object) -> None:
     """The page cache (keyed by the version of `library()`, `loaded` now) and its fast path, rate
     limits, htmx's Vary rule and canonical paths, before the views that use them."""
     fast_path.init_app(app, page_cache.init_app(app, library, loaded))  # first WSGI layer: around Flask
-    limits.init_app(app)  # its proxy fix wraps the fast path: both see the client's address and scheme
+    limits.init_app(app)
     canonical.init_app(app)  # before any view, so before the page cache
     htmx.init_app(app)
     health.init_app(app)
 
 
 def wrap(app: Flask) -> None:
-    """The WSGI layers around the app, innermost first: static files, security headers, request log."""
+    """The WSGI layers around the app, innermost first: proxy fix, static files, security headers, request
+    log."""
+    limits.trust_proxies(app)  # around the fast path and the areas' layers: all see the client's address
     static_headers = security.init_app(app)
     assets.init_app(app, static_headers)
     security.wrap_wsgi(app)  # outside WhiteNoise: headers on its own 304s and 405s too

@@ -1,5 +1,6 @@
 """Guards for public forms that carry no token: same-origin checks, small bodies, plain UTF-8 fields."""
 
+from collections.abc import Collection
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import abort, current_app, request
@@ -21,14 +22,19 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+def origins(host_url: str, site_url: str) -> set[str]:
+    """Our scheme://host[:port]: the one a request reached (its `host_url`) and the configured SITE_URL's."""
+    return {_origin(host_url), _origin(site_url)}
+
+
 def own_origins() -> set[str]:
-    """Our scheme://host[:port]: the one this request reached and the configured SITE_URL's."""
-    return {_origin(request.host_url), _origin(current_app.config["SITE_URL"])}
+    """Our origins (`origins`) for this request."""
+    return origins(request.host_url, current_app.config["SITE_URL"])
 
 
-def is_own_url(url: str) -> bool:
-    """True when a URL (or an Origin header) is on one of our own origins."""
-    return bool(url) and _origin(url) in own_origins()
+def is_own_url(url: str, own: Collection[str] | None = None) -> bool:
+    """True when a URL (or an Origin header) is on one of our own origins (`own`, else this request's)."""
+    return bool(url) and _origin(url) in (own_origins() if own is None else own)
 
 
 def require_same_origin() -> None:
