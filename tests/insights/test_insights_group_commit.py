@@ -3,8 +3,10 @@ only after its own counts are written, and a failed write is raised to every cal
 
 import threading
 import time
+from contextlib import nullcontext
 
 import pytest
+from liveserver import wait_for
 
 from webapp.insights import counts
 from webapp.insights.group_commit import GroupCommit
@@ -84,3 +86,38 @@ def test_a_single_caller_writes_its_own_batch():
         GroupCommit(SlowStore(fail_first=True).write).add(
             counts.Counts({("article", "2026-12-02", "a", "reads"): 1})
         )
+
+
+def test_what_arrives_while_the_writer_waits_for_its_turn_joins_its_group():
+    store, other_process = SlowStore(), threading.Lock()
+    group = GroupCommit(store.write, queue=lambda: other_process)
+    key = ("article", "2026-12-02", "a", "views")
+    other_process.acquire()  # another process is writing: the first caller waits for its turn
+    first = threading.Thread(target=group.add, args=(counts.Counts({key: 1}),))
+    first.start()
+    wait_for(lambda: group.writing)
+    late = [threading.Thread(target=group.add, args=(counts.Counts({key: 1}),)) for _ in range(3)]
+    for thread in late:
+        thread.start()
+    wait_for(lambda: group.pending[key] == 4)
+    other_process.release()
+    for thread in [first, *late]:
+        thread.join()
+    assert store.written == [counts.Counts({key: 4})]  # one transaction for the four
+
+
+def test_a_queue_that_fails_fails_its_group_and_the_next_group_is_written():
+    store, turns = SlowStore(), []
+
+    def queue():
+        turns.append(len(turns))
+        if len(turns) == 1:
+            raise OSError("the lock file cannot be opened")
+        return nullcontext()
+
+    group = GroupCommit(store.write, queue=queue)
+    key = ("article", "2026-12-02", "a", "views")
+    with pytest.raises(OSError):
+        group.add(counts.Counts({key: 1}))
+    group.add(counts.Counts({key: 2}))
+    assert store.written == [counts.Counts({key: 2})]  # the failed group's count is not written later

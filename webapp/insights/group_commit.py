@@ -2,10 +2,13 @@
 
 Each request still answers only after its own counts are committed, so nothing is lost in a crash; but
 a busy worker writes one transaction (one fsync on SQLite) for all its waiting requests, not one each.
+When writers of several processes take turns (`queue`, SQLite's file lock), a group is taken only once
+its turn has come: what arrives while another process writes joins it.
 """
 
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
 from webapp.insights import counts
 
@@ -13,8 +16,12 @@ from webapp.insights import counts
 class GroupCommit:
     """Joins concurrent `add` calls of one process into as few `write` calls as possible."""
 
-    def __init__(self, write: Callable[[counts.Counts], object]):
-        self.write = write
+    def __init__(
+        self,
+        write: Callable[[counts.Counts], object],
+        queue: Callable[[], AbstractContextManager] = nullcontext,
+    ):
+        self.write, self.queue = write, queue
         self.cond = threading.Condition()
         self.pending = counts.Counts()
         self.open = 1  # the number of the group now gathering counts
@@ -31,17 +38,23 @@ class GroupCommit:
                 if self.writing:
                     self.cond.wait()
                     continue
-                # Nobody is writing: this thread writes the gathering group (its own) for everyone in it.
-                self.writing, group, self.pending, self.open = True, self.pending, counts.Counts(), mine + 1
+                # Nobody is writing: this thread writes the gathering group (its own) for everyone in it,
+                # taken when its turn in the queue comes.
+                self.writing, group = True, None
                 self.cond.release()
                 try:
-                    self.write(group)
+                    with self.queue():
+                        with self.cond:
+                            group, self.pending, self.open = self.pending, counts.Counts(), mine + 1
+                        self.write(group)
                 except BaseException as error:  # handed to every request of the group, this one too
                     failure = error
                 else:
                     failure = None
                 finally:
                     self.cond.acquire()
+                if group is None:  # the queue failed before the group was taken: the group fails with it
+                    self.pending, self.open = counts.Counts(), mine + 1
                 if failure is not None:
                     self.errors[mine] = failure
                 self.errors = {number: error for number, error in self.errors.items() if number > mine - 100}

@@ -40,7 +40,7 @@ def _group() -> GroupCommit:
     """This process's group commit for the app's database."""
     url = current_app.config["DATABASE_URL"]
     with _groups_lock:
-        return _groups.setdefault(url, GroupCommit(store.add))
+        return _groups.setdefault(url, GroupCommit(store.write, store.queue))
 
 
 def record_in(app: Flask, added: counts.Counts) -> None:

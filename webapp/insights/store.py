@@ -85,9 +85,10 @@ def _lock_path(database_url: str) -> str | None:
 
 
 @contextmanager
-def _queue_for_sqlite() -> Iterator[None]:
-    """On SQLite, writers of counters queue on a file lock beside the database: the kernel wakes the next
-    one the moment the last one is done, where SQLite's own busy handler would sleep and poll."""
+def queue() -> Iterator[None]:
+    """Wait for this process's turn to write counters. On SQLite, writers queue on a file lock beside the
+    database: the kernel wakes the next one the moment the last one is done, where SQLite's own busy
+    handler would sleep and poll. Other databases take concurrent writers as they come."""
     path = _lock_path(current_app.config["DATABASE_URL"])
     if path is None:
         yield
@@ -101,9 +102,16 @@ def _queue_for_sqlite() -> Iterator[None]:
 
 
 def add(added: counts.Counts, flush_id: str | None = None) -> bool:
-    """Apply increments in one transaction. With a flush id, at most once: False if already applied."""
+    """Apply increments in one transaction, in the queue. With a flush id, at most once: False if already
+    applied."""
+    with queue():
+        return write(added, flush_id)
+
+
+def write(added: counts.Counts, flush_id: str | None = None) -> bool:
+    """`add` for a caller already in the queue (the lock is not taken twice: it is not reentrant)."""
     grouped = _grouped(added)
-    with _queue_for_sqlite(), writing() as connection:
+    with writing() as connection:
         if flush_id is not None:
             insert = INSERTS[connection.dialect.name](insight_flushes)
             claim = insert.values(flush_id=flush_id, flushed_at=utcnow())
