@@ -74,6 +74,17 @@ def test_an_edited_article_is_found_by_its_new_words_only(site):
     assert hits(client, "theanine") == 1 and hits(client, "café") == 0
 
 
+def test_a_word_typed_in_full_still_finds_longer_words_added_later(tmp_path, static_build_dir):
+    content = write_library(tmp_path / "content")
+    (content / "grain.md").write_text(article_text(41, "Grain bowls", intro="Quinoa cooks fast."))
+    app = make_app(tmp_path / "instance", content, static_build_dir)
+    client = app.test_client()
+    assert hits(client, "quinoa") == 1  # the index holds "quinoa" and no longer word beginning so
+    (content / "flakes.md").write_text(article_text(42, "Breakfast", intro="Quinoaflakes cook faster."))
+    reload_library(app)  # built from the file before, its list of words read again
+    assert hits(client, "quinoa") == 2
+
+
 def test_a_bad_content_change_keeps_the_index_of_what_is_served(site):
     app, content, instance = site
     (content / "broken.md").write_text("---\ntitle: [\n---\n")

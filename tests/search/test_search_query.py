@@ -3,14 +3,34 @@
 import re
 
 import pytest
+from search_library import make_app, write_library
 
 from webapp.search import query
 
+EVERYWHERE = "Pantry notes."  # a word in every article of RANKING: bm25 gives it next to no weight
+RANKING = {
+    # "quinoa": once in a title; many times in a body; a few times; once, under "pantry" in the title.
+    "quinoa-title": dict(title="Quinoa, plainly", intro=EVERYWHERE),
+    "quinoa-body": dict(title="Grains at dinner", intro="Quinoa. " * 20 + EVERYWHERE),
+    "quinoa-thrice": dict(title="Seeds at lunch", intro=f"Quinoa, quinoa and more quinoa. {EVERYWHERE}"),
+    "quinoa-once": dict(title="Pantry basics", intro=f"Some quinoa. {EVERYWHERE}"),
+    # "lentil": 4 titles and 9 bodies, more than a page of results.
+    **{f"lentil-title-{n}": dict(title=f"Lentil soup {n}", intro=EVERYWHERE) for n in range(4)},
+    **{f"lentil-body-{n}": dict(title=f"Winter dish {n}", intro=f"Lentils. {EVERYWHERE}") for n in range(9)},
+}
 
-def results(client, q: str) -> list[str]:
-    """The slugs of the results for a query, in order."""
-    html = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+
+def results(client, q: str, number: int = 1) -> list[str]:
+    """The slugs of the results for a query (on one page of them), in order."""
+    html = client.get("/search", query_string={"q": q, "page": number}).get_data(as_text=True)
     return re.findall(r'<li class="search-hit">\s*<h2><a href="/articles/([a-z0-9-]+)', html)
+
+
+@pytest.fixture(scope="module")
+def ranking_client(tmp_path_factory, static_build_dir):
+    """A client of an app serving the RANKING library."""
+    content = write_library(tmp_path_factory.mktemp("ranking"), RANKING)
+    return make_app(tmp_path_factory.mktemp("instance"), content, static_build_dir).test_client()
 
 
 def page(client, q: str) -> str:
@@ -27,6 +47,24 @@ def test_title_ranks_above_description_above_heading_above_body(search_client):
         "magnesium-heading",
         "magnesium-body",
     ]
+
+
+def test_a_title_with_the_word_comes_first_then_bm25_orders_the_rest(ranking_client):
+    # bm25 alone would put the body saying "quinoa" twenty times first, above the title.
+    expected = ["quinoa-title", "quinoa-body", "quinoa-thrice", "quinoa-once"]
+    assert results(ranking_client, "quinoa") == expected
+
+
+def test_a_word_in_most_articles_does_not_lift_a_title(ranking_client):
+    # "pantry" is in every article, so bm25 weighs it next to nothing: "Pantry basics" stays last.
+    assert results(ranking_client, "quinoa pantry") == results(ranking_client, "quinoa")
+
+
+def test_pages_list_every_match_once_titles_first(ranking_client):
+    first, second = results(ranking_client, "lentil"), results(ranking_client, "lentil", 2)
+    assert len(first) == 10 and len(second) == 3
+    assert set(first[:4]) == {f"lentil-title-{n}" for n in range(4)}
+    assert sorted(first + second) == sorted(slug for slug in RANKING if slug.startswith("lentil"))
 
 
 @pytest.mark.parametrize("q", ["swimming", "swim", "swimmer", "SWIMS"])

@@ -39,6 +39,9 @@ SCHEMA = (
     "CREATE VIRTUAL TABLE words USING fts5("
     "list, content='', tokenize='unicode61 remove_diacritics 2', detail='none')",
     "CREATE VIRTUAL TABLE vocabulary USING fts5vocab(words, 'row')",
+    # Each term of `articles` (a stem, as FTS5 made it) and how many articles hold it: what a query
+    # weighs before asking (see query.plan).
+    "CREATE TABLE terms(term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 CODE = files.digest(repr(SCHEMA), repr(WEIGHTS), Path(text.__file__).read_bytes(), size=6)
@@ -143,12 +146,23 @@ def _update(path: Path, library: Library, fresh: bool) -> None:
         if fresh:  # one b-tree per table reads fastest; after an edit, FTS5's own merging is enough
             for table in ("articles", "words"):
                 connection.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+        _list_terms(connection)
         connection.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (library.version,))
         connection.execute("COMMIT")
     finally:
         connection.close()
     with open(path, "rb") as handle:  # on disk before the rename publishes it
         os.fsync(handle.fileno())
+
+
+def _list_terms(connection: sqlite3.Connection) -> None:
+    """Fill `terms` again from the articles index itself, and note in `meta` how many articles there
+    are: the two numbers bm25 weighs a word by."""
+    connection.execute("CREATE VIRTUAL TABLE temp.indexed USING fts5vocab(main, articles, 'row')")
+    connection.execute("DELETE FROM terms")
+    connection.execute("INSERT INTO terms SELECT term, doc FROM temp.indexed WHERE doc > 0")
+    connection.execute("DROP TABLE temp.indexed")
+    connection.execute("INSERT OR REPLACE INTO meta SELECT 'articles', count(*) FROM docs")
 
 
 def _apply(connection: sqlite3.Connection, library: Library) -> int:
