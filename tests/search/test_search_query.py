@@ -14,6 +14,7 @@ RANKING = {
     "quinoa-body": dict(title="Grains at dinner", intro="Quinoa. " * 20 + EVERYWHERE),
     "quinoa-thrice": dict(title="Seeds at lunch", intro=f"Quinoa, quinoa and more quinoa. {EVERYWHERE}"),
     "quinoa-once": dict(title="Pantry basics", intro=f"Some quinoa. {EVERYWHERE}"),
+    **{f"pantry-{n}": dict(title=f"Pantry shelves {n}", intro=EVERYWHERE) for n in range(3)},
     # "lentil": 4 titles and 9 bodies, more than a page of results.
     **{f"lentil-title-{n}": dict(title=f"Lentil soup {n}", intro=EVERYWHERE) for n in range(4)},
     **{f"lentil-body-{n}": dict(title=f"Winter dish {n}", intro=f"Lentils. {EVERYWHERE}") for n in range(9)},
@@ -65,6 +66,17 @@ def test_pages_list_every_match_once_titles_first(ranking_client):
     assert len(first) == 10 and len(second) == 3
     assert set(first[:4]) == {f"lentil-title-{n}" for n in range(4)}
     assert sorted(first + second) == sorted(slug for slug in RANKING if slug.startswith("lentil"))
+
+
+def test_when_every_word_is_in_most_articles_the_newest_titles_with_it_come_first(
+    ranking_client, monkeypatch
+):
+    monkeypatch.setattr(query, "NEWEST", 2)  # of 300: our library is small
+    library = ranking_client.application.extensions["library"]
+    titled = [article.slug for article in library.articles if "Pantry" in article.title]  # newest first
+    pages = [results(ranking_client, "pantry", number) for number in (1, 2, 3)]
+    assert set(pages[0][:2]) == set(titled[:2]) and len(titled) == 4
+    assert sorted(sum(pages, [])) == sorted(RANKING)  # each article once
 
 
 @pytest.mark.parametrize("q", ["swimming", "swim", "swimmer", "SWIMS"])

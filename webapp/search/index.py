@@ -44,7 +44,8 @@ SCHEMA = (
     "CREATE TABLE terms(term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
-CODE = files.digest(repr(SCHEMA), repr(WEIGHTS), Path(text.__file__).read_bytes(), size=6)
+IDS = "oldest first"  # the order new articles get their ids in: the higher an id, the newer (see query)
+CODE = files.digest(repr(SCHEMA), repr(WEIGHTS), IDS, Path(text.__file__).read_bytes(), size=6)
 NAME = re.compile(r"^search-[0-9a-f]+\.sqlite3$")
 KEEP = 2  # index files kept: the current one and the one before (a worker may still read it)
 
@@ -166,7 +167,8 @@ def _list_terms(connection: sqlite3.Connection) -> None:
 
 
 def _apply(connection: sqlite3.Connection, library: Library) -> int:
-    """Delete the articles gone or changed and index the new or changed ones; return how many."""
+    """Delete the articles gone or changed and index the new or changed ones, the oldest first (see
+    IDS); return how many."""
     known = {
         slug: (id_, fp) for id_, slug, fp in connection.execute("SELECT id, slug, fingerprint FROM docs")
     }
@@ -175,7 +177,7 @@ def _apply(connection: sqlite3.Connection, library: Library) -> int:
         _delete(connection, known[slug][0])
         connection.execute("DELETE FROM docs WHERE id = ?", (known[slug][0],))
         changed += 1
-    for article in library.articles:
+    for article in reversed(library.articles):  # the library lists the newest first
         fingerprint = text.fingerprint(article)
         id_, old = known.get(article.slug, (None, None))
         if old == fingerprint:

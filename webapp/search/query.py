@@ -22,6 +22,7 @@ PREFIX_FROM = 3  # the last word also matches as a prefix ("melat" finds melaton
 WORD = re.compile(r"[^\W_]+")
 UNSEEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ud800-\udfff\ufeff\ufffd]")
 SNIPPET_WORDS = 24
+NEWEST = 300  # articles ranked first at most when no word of a query is telling (see plan)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,28 +72,31 @@ def expression(found: list[str], prefix: bool = True) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """How a query is asked: its FTS5 expression, and the one for the articles ranked first."""
+    """How a query is asked: FTS5 expressions for its articles and for the titles of those ranked
+    first, and how many of the newest such titles count, at most (-1: all)."""
 
     words: str
-    titles: str
+    first: str
+    bound: int
 
 
 def plan(connection: sqlite3.Connection, found: list[str]) -> Plan:
-    """The query's words, the last as a prefix only when that matches more than the word itself (a
-    prefix costs FTS5 a merge of the entries of every term that begins so); and the articles with
-    one of its telling words in their title, ranked first (see `ranked`). Telling words are those
-    bm25 weighs: words in fewer than half the articles (it gives the others next to no weight), or
-    the rarest word when none is."""
+    """The query's words (one or more), the last as a prefix only when that matches more than the
+    word itself (a prefix costs FTS5 a merge of the entries of every term that begins so); ranked
+    first, the articles with one of its telling words in their title (see `ranked`). Telling words
+    are those bm25 weighs: words in fewer than half the articles. When none is, bm25 weighs every word
+    next to nothing, and hundreds of titles may hold them: of the articles with the rarest word in
+    their title, only the NEWEST most recently added are ranked first."""
     last = len(found) - 1
     held = [_held(connection, word, n == last and len(word) >= PREFIX_FROM) for n, word in enumerate(found)]
-    prefix = bool(held) and held[-1][1]
+    prefix = held[-1][1]
     docs = [docs for docs, _ in held]
-    terms = _terms(found, prefix)
+    terms, words = _terms(found, prefix), expression(found, prefix)
     row = connection.execute("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'articles'").fetchone()
     telling = [term for term, n in zip(terms, docs, strict=True) if 2 * n < row[0]]
-    if not telling and terms:
-        telling = [terms[docs.index(min(docs))]]
-    return Plan(expression(found, prefix), "{title} : (" + " OR ".join(telling) + ")")
+    if telling:
+        return Plan(words, "{title} : (" + " OR ".join(telling) + ")", -1)
+    return Plan(words, "{title} : " + terms[docs.index(min(docs))], NEWEST)
 
 
 def _held(connection: sqlite3.Connection, word: str, prefix: bool) -> tuple[int, bool]:
@@ -113,31 +117,33 @@ def _held(connection: sqlite3.Connection, word: str, prefix: bool) -> tuple[int,
 
 def count(connection: sqlite3.Connection, found: list[str]) -> int:
     """How many articles contain every word."""
-    return _count(connection, plan(connection, found).words)
+    return _count(connection, plan(connection, found).words) if found else 0
 
 
-# One group of results, ranked by bm25 over the reader's words alone: those with a telling word in
-# their title (IN), or the others (NOT IN). The unary plus keeps SQLite from handing the list to FTS5 as
-# rowid look-ups, each of which would start the query again (and count every word's articles again).
+# The titles whose articles are ranked first: the newest (highest ids, see index.IDS) `bound` at most.
+FIRST = "SELECT rowid FROM articles WHERE articles MATCH :first ORDER BY rowid DESC LIMIT :bound"
+# One group of results, ranked by bm25 over the reader's words alone: those ranked first (IN), or the
+# others (NOT IN). The unary plus keeps SQLite from handing the list to FTS5 as rowid look-ups, each
+# of which would start the query again (and count every word's articles again).
 RANKED = (
     "SELECT docs.id, docs.slug, docs.title FROM (SELECT rowid AS id,"
     f" bm25(articles, {', '.join(map(str, WEIGHTS))}) AS score FROM articles WHERE articles MATCH :words"
-    " AND +rowid {group} (SELECT rowid FROM articles WHERE articles MATCH :titles)"
-    " ORDER BY score LIMIT :limit OFFSET :offset) AS ranked"
+    f" AND +rowid {{group}} ({FIRST}) ORDER BY score LIMIT :limit OFFSET :offset) AS ranked"
     " JOIN docs ON docs.id = ranked.id ORDER BY ranked.score"
 )
+FIRST_COUNT = f"SELECT count(*) FROM articles WHERE articles MATCH :words AND +rowid IN ({FIRST})"
 
 
 def ranked(connection: sqlite3.Connection, asked: Plan, offset: int, limit: int) -> list[tuple]:
-    """The (id, slug, title) of one page of matching articles, best first: those with a telling word
-    in their title, then the others, each group by bm25 (title > description > headings > body).
-    Under bm25 alone such a title match comes first nearly always anyway; ranking the first group
-    alone, when it fills the page, spares bm25 (the costly part, once per article) for the others."""
-    args = {"words": asked.words, "titles": asked.titles, "limit": limit, "offset": offset}
+    """The (id, slug, title) of one page of matching articles, best first: those ranked first (see
+    `plan`), then the others, each group by bm25 (title > description > headings > body). Under bm25
+    alone a title with a telling word comes first nearly always anyway; ranking the first group alone,
+    when it fills the page, spares bm25 (the costly part, once per article) for the others."""
+    args = dict(words=asked.words, first=asked.first, bound=asked.bound, limit=limit, offset=offset)
     rows = connection.execute(RANKED.format(group="IN"), args).fetchall()
     if len(rows) < limit:  # the page goes past the first group: the others follow
-        first = 0 if rows or not offset else _count(connection, f"({asked.words}) AND ({asked.titles})")
-        rest = {**args, "limit": limit - len(rows), "offset": 0 if rows else offset - first}
+        before = 0 if rows else connection.execute(FIRST_COUNT, args).fetchone()[0]
+        rest = {**args, "limit": limit - len(rows), "offset": 0 if rows else offset - before}
         rows += connection.execute(RANKED.format(group="NOT IN"), rest).fetchall()
     return rows
 
