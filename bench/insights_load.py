@@ -76,7 +76,7 @@ def load(label: str, instance: Path, env: dict, slug: str, seconds: int, settle:
     """Start the production server with `env`, send `per` events a request for `seconds`, wait `settle`
     seconds for buffers to flush, stop the server (gracefully), and print rate, latency and counts lost."""
     database = instance / "healthytips.sqlite3"
-    before = counted(database, slug)
+    before, load_average = counted(database, slug), os.getloadavg()[0]  # the machine is shared: say how busy
     server = servers.start(servers.PRODUCTION, instance, env)
     try:
         lua = EVENTS_LUA.replace("ARTICLE", slug).replace("ORIGIN", server.url).replace("BROWSER", BROWSER)
@@ -93,8 +93,8 @@ def load(label: str, instance: Path, env: dict, slug: str, seconds: int, settle:
     verdict = "ok" if lost == 0 and refused == 0 and rate >= GOAL else "BELOW GOAL" if lost == 0 else "LOST"
     print(f"  {label:<34} {result.line()}", flush=True)
     print(f"  {'':<34} {rate:>9.0f} events/s accepted (goal >= {GOAL}), {refused} refused, "
-          f"{accepted} accepted, {stored} counted, counts lost = {lost} ({verdict})",
-          flush=True)  # fmt: skip
+          f"{accepted} accepted, {stored} counted, counts lost = {lost} ({verdict}), "
+          f"load average {load_average:.1f} before", flush=True)  # fmt: skip
 
 
 def report(instance: Path, env: dict, slug: str, seconds: int) -> None:
