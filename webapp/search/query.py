@@ -122,14 +122,15 @@ def count(connection: sqlite3.Connection, found: list[str]) -> int:
 
 # The titles whose articles are ranked first: the newest (highest ids, see index.IDS) `bound` at most.
 FIRST = "SELECT rowid FROM articles WHERE articles MATCH :first ORDER BY rowid DESC LIMIT :bound"
-# One group of results, ranked by bm25 over the reader's words alone: those ranked first (IN), or the
-# others (NOT IN). The unary plus keeps SQLite from handing the list to FTS5 as rowid look-ups, each
-# of which would start the query again (and count every word's articles again).
+# One group of results, ranked by bm25 over the reader's words alone, the newest first among equals
+# (so that pages split it the same way each time): those ranked first (IN), or the others (NOT IN).
+# The unary plus keeps SQLite from handing the list to FTS5 as rowid look-ups, each of which would
+# start the query again (and count every word's articles again).
 RANKED = (
     "SELECT docs.id, docs.slug, docs.title FROM (SELECT rowid AS id,"
     f" bm25(articles, {', '.join(map(str, WEIGHTS))}) AS score FROM articles WHERE articles MATCH :words"
-    f" AND +rowid {{group}} ({FIRST}) ORDER BY score LIMIT :limit OFFSET :offset) AS ranked"
-    " JOIN docs ON docs.id = ranked.id ORDER BY ranked.score"
+    f" AND +rowid {{group}} ({FIRST}) ORDER BY score, id DESC LIMIT :limit OFFSET :offset) AS ranked"
+    " JOIN docs ON docs.id = ranked.id ORDER BY ranked.score, ranked.id DESC"
 )
 FIRST_COUNT = f"SELECT count(*) FROM articles WHERE articles MATCH :words AND +rowid IN ({FIRST})"
 
