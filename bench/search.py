@@ -72,7 +72,8 @@ def in_process(app, sets: dict[str, list[str]]) -> None:
             response = client.get("/search", query_string={"q": text})
             served.append(time.perf_counter() - began)
             assert response.status_code == 200, (text, response.status_code)
-        print(f"    {label:<10} query {spread(searched)} (CPU {spread(cpu)})", flush=True)
+        load = os.getloadavg()[0]
+        print(f"    {label:<10} query {spread(searched)} (CPU {spread(cpu)}; load {load:.1f})", flush=True)
         print(f"    {'':<10} page, uncached {spread(served)}", flush=True)
 
 

@@ -122,17 +122,22 @@ def count(connection: sqlite3.Connection, found: list[str]) -> int:
 
 # The titles whose articles are ranked first: the newest (highest ids, see index.IDS) `bound` at most.
 FIRST = "SELECT rowid FROM articles WHERE articles MATCH :first ORDER BY rowid DESC LIMIT :bound"
-# One group of results, ranked by bm25 over the reader's words alone, the newest first among equals
-# (so that pages split it the same way each time): those ranked first (IN), or the others (NOT IN).
-# The unary plus keeps SQLite from handing the list to FTS5 as rowid look-ups, each of which would
-# start the query again (and count every word's articles again).
+# Articles of one group, by bm25 over the reader's words alone, the newest first among equals (so that
+# pages split it the same way each time): those ranked first (IN the list of ids), or the others (NOT
+# IN). FTS5 reads the words from the lowest of the ids on (`rowid >= :low`); the unary plus keeps
+# SQLite from handing it the list as rowid look-ups, each of which would start the query again (and
+# count every word's articles again).
+GROUP = (
+    "FROM articles WHERE articles MATCH :words AND rowid >= :low"
+    " AND +rowid {group} (SELECT value FROM json_each(:ids))"
+)
 RANKED = (
     "SELECT docs.id, docs.slug, docs.title FROM (SELECT rowid AS id,"
-    f" bm25(articles, {', '.join(map(str, WEIGHTS))}) AS score FROM articles WHERE articles MATCH :words"
-    f" AND +rowid {{group}} ({FIRST}) ORDER BY score, id DESC LIMIT :limit OFFSET :offset) AS ranked"
+    f" bm25(articles, {', '.join(map(str, WEIGHTS))}) AS score {GROUP}"
+    " ORDER BY score, id DESC LIMIT :limit OFFSET :offset) AS ranked"
     " JOIN docs ON docs.id = ranked.id ORDER BY ranked.score, ranked.id DESC"
 )
-FIRST_COUNT = f"SELECT count(*) FROM articles WHERE articles MATCH :words AND +rowid IN ({FIRST})"
+FIRST_COUNT = "SELECT count(*) " + GROUP.format(group="IN")
 
 
 def ranked(connection: sqlite3.Connection, asked: Plan, offset: int, limit: int) -> list[tuple]:
@@ -140,11 +145,13 @@ def ranked(connection: sqlite3.Connection, asked: Plan, offset: int, limit: int)
     `plan`), then the others, each group by bm25 (title > description > headings > body). Under bm25
     alone a title with a telling word comes first nearly always anyway; ranking the first group alone,
     when it fills the page, spares bm25 (the costly part, once per article) for the others."""
-    args = dict(words=asked.words, first=asked.first, bound=asked.bound, limit=limit, offset=offset)
-    rows = connection.execute(RANKED.format(group="IN"), args).fetchall()
+    first = [id_ for (id_,) in connection.execute(FIRST, {"first": asked.first, "bound": asked.bound})]
+    args = {"words": asked.words, "ids": json.dumps(first), "low": min(first, default=0)}
+    page = {**args, "limit": limit, "offset": offset}
+    rows = connection.execute(RANKED.format(group="IN"), page).fetchall() if first else []
     if len(rows) < limit:  # the page goes past the first group: the others follow
-        before = 0 if rows else connection.execute(FIRST_COUNT, args).fetchone()[0]
-        rest = {**args, "limit": limit - len(rows), "offset": 0 if rows else offset - before}
+        before = 0 if rows or not first else connection.execute(FIRST_COUNT, args).fetchone()[0]
+        rest = {**page, "low": 0, "limit": limit - len(rows), "offset": 0 if rows else offset - before}
         rows += connection.execute(RANKED.format(group="NOT IN"), rest).fetchall()
     return rows
 
