@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from webapp.articles.loader import load_articles
 from webapp.search import text
 from webapp.search.marks import TOKEN, Matcher
-from webapp.search.query import PREFIX_FROM
+from webapp.search.rank import PREFIX_FROM
 
 ROOT = text.__file__.rsplit("/webapp/", 1)[0]
 WORD = re.compile(r"[A-Za-z]+")

@@ -40,11 +40,11 @@ SCHEMA = (
     "list, content='', tokenize='unicode61 remove_diacritics 2', detail='none')",
     "CREATE VIRTUAL TABLE vocabulary USING fts5vocab(words, 'row')",
     # Each term of `articles` (a stem, as FTS5 made it) and how many articles hold it: what a query
-    # weighs before asking (see query.plan).
+    # weighs before asking (see rank.plan).
     "CREATE TABLE terms(term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
-IDS = "oldest first"  # the order new articles get their ids in: the higher an id, the newer (see query)
+IDS = "oldest first"  # the order new articles get their ids in: the higher an id, the newer (see rank)
 CODE = files.digest(repr(SCHEMA), repr(WEIGHTS), IDS, Path(text.__file__).read_bytes(), size=6)
 NAME = re.compile(r"^search-[0-9a-f]+\.sqlite3$")
 KEEP = 2  # index files kept: the current one and the one before (a worker may still read it)

@@ -7,7 +7,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from webapp.search import marks, query
+from webapp.search import marks, rank
 from webapp.search.index import connect_readonly
 
 
@@ -36,7 +36,7 @@ def suggest(connection: sqlite3.Connection, path: Path, found: list[str]) -> str
     """A query in which every word is known and which finds articles, or None."""
     fixed, changed = [], False
     for n, word in enumerate(found):
-        if query.known(connection, word, prefix=n == len(found) - 1):
+        if rank.known(connection, word, prefix=n == len(found) - 1):
             fixed.append(word)
             continue
         better = closest(path, word)
@@ -44,6 +44,6 @@ def suggest(connection: sqlite3.Connection, path: Path, found: list[str]) -> str
             return None
         fixed.append(better)
         changed = True
-    if not changed or query.count(connection, fixed) == 0:
+    if not changed or rank.count(connection, fixed) == 0:
         return None
     return " ".join(fixed)
