@@ -57,7 +57,7 @@ def goal(label: str, ratio: float, target: float) -> str:
 
 def per_round(runs: list[wrk.Result], against: list[wrk.Result]) -> str:
     """Each round's ratio, in brackets."""
-    return "  [" + ", ".join(f"{a.rps / b.rps:.0%}" for a, b in zip(runs, against, strict=True)) + "]"
+    return "  [" + ", ".join(f"{ratio:.0%}" for ratio in wrk.round_ratios(runs, against)) + "]"
 
 
 def compare_servers(instance: Path, env: dict, path: str, work: Path) -> None:

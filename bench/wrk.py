@@ -181,10 +181,15 @@ def interleaved_runs(
     return runs
 
 
+def round_ratios(runs: list[Result], against: list[Result]) -> list[float]:
+    """Each round's ratio of requests a second: a run against the one made moments before or after it."""
+    return [a.rps / b.rps for a, b in zip(runs, against, strict=True)]
+
+
 def paired_ratio(runs: list[Result], against: list[Result]) -> float:
     """The median of the rounds' ratios (each run against the one made moments before or after it):
     steadier on a shared machine than a ratio of two medians, whose runs may be minutes apart."""
-    ratios = sorted(a.rps / b.rps for a, b in zip(runs, against, strict=True))
+    ratios = sorted(round_ratios(runs, against))
     middle = len(ratios) // 2
     return ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
 
